@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects over the same test files. "unit" is what `npm test` runs: everything that needs no
+// external service (storage tests run on SQLite there, and also on PostgreSQL when
+// TAPKIT_TEST_POSTGRES_URL is set). "pg" re-runs only the storage-touching files (`*.db.test.ts`)
+// with the PostgreSQL engine alone, for `npm run test:pg`.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'packages/*/tests/**/*.test.ts', 'tests/**/*.test.ts'],
+          exclude: ['**/node_modules/**', 'tests/e2e/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'pg',
+          include: ['packages/*/src/**/*.db.test.ts', 'packages/*/tests/**/*.db.test.ts'],
+          env: { TAPKIT_TEST_ENGINES: 'postgres' },
+        },
+      },
+    ],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
