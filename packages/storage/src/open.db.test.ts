@@ -1,0 +1,62 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type DbHandle, openDatabase } from './open.ts';
+import { testEngines } from './testing.ts';
+
+interface Schema {
+  money: { id: string; amount_minor: bigint };
+}
+
+const createMoney: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('money')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('amount_minor', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+};
+const migrations: MigrationProvider = { getMigrations: async () => ({ '0001_money': createMoney }) };
+
+describe.each(testEngines<Schema>(migrations))('openDatabase on $name', (engine) => {
+  let handle: DbHandle<Schema> | undefined;
+  afterEach(async () => {
+    await handle?.close();
+    handle = undefined;
+  });
+
+  it('applies the migrations and keeps 64-bit money exact as bigint', async () => {
+    handle = await engine.open();
+    const int64Max = 9_223_372_036_854_775_807n;
+    await handle.db.insertInto('money').values({ id: 'a', amount_minor: int64Max }).execute();
+    const row = await handle.db.selectFrom('money').selectAll().executeTakeFirstOrThrow();
+    expect(row.amount_minor).toBe(int64Max);
+    expect(typeof row.amount_minor).toBe('bigint');
+  });
+
+  it('creates the migrated tables', async () => {
+    handle = await engine.open();
+    const tables = await handle.db.introspection.getTables();
+    expect(tables.map((t) => t.name)).toContain('money');
+  });
+});
+
+describe('openDatabase on a SQLite file', () => {
+  it('uses WAL and synchronous=FULL, and reopening keeps the data without re-running migrations', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'tapkit-storage-')), 'db.sqlite');
+    const first = await openDatabase<Schema>(path, { migrations });
+    const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(first.db);
+    const sync = await sql<{ synchronous: bigint }>`pragma synchronous`.execute(first.db);
+    await first.db.insertInto('money').values({ id: 'kept', amount_minor: 1n }).execute();
+    await first.close();
+    const second = await openDatabase<Schema>(path, { migrations });
+    const rows = await second.db.selectFrom('money').selectAll().execute();
+    await second.close();
+    expect(mode.rows[0]?.journal_mode).toBe('wal');
+    expect(sync.rows[0]?.synchronous).toBe(2n);
+    expect(rows).toEqual([{ id: 'kept', amount_minor: 1n }]);
+  });
+});
