@@ -27,6 +27,11 @@ export interface DbHandle<Schema> {
 export interface OpenDatabaseOptions {
   /** The party's migrations, applied in name order on open. */
   migrations: MigrationProvider;
+  /**
+   * Name of the migration bookkeeping table. Parties that share one database (`tapkit up` on PostgreSQL)
+   * each need their own, or one party's migrator would see the other's migrations as unknown.
+   */
+  migrationTableName?: string;
   /** PostgreSQL only: the schema to work in (search_path). Tests use one schema per file. */
   schema?: string;
   /** PostgreSQL pool size. */
@@ -54,7 +59,7 @@ export async function openDatabase<Schema>(
 ): Promise<DbHandle<Schema>> {
   const handle = isPostgresUrl(url) ? openPostgres<Schema>(url, options) : openSqlite<Schema>(url, options);
   try {
-    await migrate(handle.db, options.migrations, handle.engine === 'postgres' ? options.schema : undefined);
+    await migrate(handle.db, options, handle.engine === 'postgres' ? options.schema : undefined);
   } catch (error) {
     await handle.close();
     throw error;
@@ -130,19 +135,33 @@ function openPostgres<Schema>(url: string, options: OpenDatabaseOptions): DbHand
 
 async function migrate<Schema>(
   db: Kysely<Schema>,
-  provider: MigrationProvider,
+  options: OpenDatabaseOptions,
   schema: string | undefined,
 ): Promise<void> {
   // With a schema, the migration bookkeeping tables live in it too; otherwise Kysely could find them in
   // another schema of the same database and skip creating its own.
   const migrator = new Migrator({
     db,
-    provider,
+    provider: options.migrations,
+    ...(options.migrationTableName === undefined
+      ? {}
+      : {
+          migrationTableName: options.migrationTableName,
+          migrationLockTableName: `${options.migrationTableName}_lock`,
+        }),
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (error === undefined) return;
+    // Kysely's table introspection reads every schema of the database; a schema dropped meanwhile by
+    // another user of the database (parallel test files do it all the time) fails that read with
+    // 3F000 undefined_schema although ours is fine. A second look no longer sees the dropped schema.
+    if (attempt < migrateAttemptsMax && (error as { code?: unknown }).code === pgUndefinedSchema) continue;
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`openDatabase: migration ${failed} failed: ${String(error)}`, { cause: error });
   }
 }
+
+const pgUndefinedSchema = '3F000';
+const migrateAttemptsMax = 4;

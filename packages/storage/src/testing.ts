@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { MigrationProvider } from 'kysely';
 import pg from 'pg';
-import { type DbHandle, type Engine, openDatabase } from './open.ts';
+import { type DbHandle, type Engine, type OpenDatabaseOptions, openDatabase } from './open.ts';
+
+type EngineOptions = Pick<OpenDatabaseOptions, 'migrations' | 'migrationTableName'>;
 
 // The storage engines a `*.db.test.ts` file runs against: SQLite always, PostgreSQL when
 // TAPKIT_TEST_POSTGRES_URL is set. TAPKIT_TEST_ENGINES=postgres (the `pg` vitest project) keeps only
@@ -24,17 +26,17 @@ async function adminQuery(url: string, text: string): Promise<void> {
   }
 }
 
-function sqliteEngine<Schema>(migrations: MigrationProvider): TestEngine<Schema> {
-  return { name: 'sqlite', open: () => openDatabase<Schema>(':memory:', { migrations }) };
+function sqliteEngine<Schema>(options: EngineOptions): TestEngine<Schema> {
+  return { name: 'sqlite', open: () => openDatabase<Schema>(':memory:', options) };
 }
 
-function postgresEngine<Schema>(url: string, migrations: MigrationProvider): TestEngine<Schema> {
+function postgresEngine<Schema>(url: string, options: EngineOptions): TestEngine<Schema> {
   return {
     name: 'postgres',
     async open() {
       const schema = `tapkit_test_${randomBytes(8).toString('hex')}`;
       await adminQuery(url, `create schema ${schema}`);
-      const handle = await openDatabase<Schema>(url, { migrations, schema, poolSizeMax: 20 });
+      const handle = await openDatabase<Schema>(url, { ...options, schema, poolSizeMax: 20 });
       return {
         ...handle,
         async close() {
@@ -46,7 +48,12 @@ function postgresEngine<Schema>(url: string, migrations: MigrationProvider): Tes
   };
 }
 
-export function testEngines<Schema>(migrations: MigrationProvider): TestEngine<Schema>[] {
+/** The engines to test: pass the party's migrations (and its bookkeeping table name, if it has one). */
+export function testEngines<Schema>(
+  migrationsOrOptions: MigrationProvider | EngineOptions,
+): TestEngine<Schema>[] {
+  const options: EngineOptions =
+    'getMigrations' in migrationsOrOptions ? { migrations: migrationsOrOptions } : migrationsOrOptions;
   const postgresUrl = process.env.TAPKIT_TEST_POSTGRES_URL;
   const only = process.env.TAPKIT_TEST_ENGINES;
   if (postgresUrl === undefined || postgresUrl === '') {
@@ -54,8 +61,8 @@ export function testEngines<Schema>(migrations: MigrationProvider): TestEngine<S
     console.warn(
       '\n*** TAPKIT_TEST_POSTGRES_URL is not set: storage tests run on SQLite ONLY, PostgreSQL is NOT tested ***\n',
     );
-    return [sqliteEngine(migrations)];
+    return [sqliteEngine(options)];
   }
-  if (only === 'postgres') return [postgresEngine(postgresUrl, migrations)];
-  return [sqliteEngine(migrations), postgresEngine(postgresUrl, migrations)];
+  if (only === 'postgres') return [postgresEngine(postgresUrl, options)];
+  return [sqliteEngine(options), postgresEngine(postgresUrl, options)];
 }
