@@ -1,0 +1,16 @@
+export * from './adapters/acquirer-server.ts';
+export * from './adapters/atc-ledger-kysely.ts';
+export * from './adapters/ids.ts';
+export * from './adapters/issuer-link.ts';
+export * from './adapters/memory.ts';
+export * from './adapters/migrations.ts';
+export * from './adapters/network-store-kysely.ts';
+export * from './advice-sender.ts';
+export * from './compose.ts';
+export * from './domain/authorization-type.ts';
+export * from './domain/decision.ts';
+export { DE48_ORIGINAL_NETWORK_TRACE_ID, formatOriginalDataElements } from './domain/messages.ts';
+export * from './logger.ts';
+export * from './ports.ts';
+export { isFullReversal } from './reversal.ts';
+export * from './service.ts';

@@ -1,0 +1,75 @@
+// Builds the token service on a test engine with a virtual clock and Alipay+ doubles.
+import { hexToBytes } from '@tapkit/emv';
+import { generateRsaKeyPair, VirtualClock } from '@tapkit/protocol';
+import type { DbHandle } from '../../src/adapters/db/open.ts';
+import { buildTokenServiceApp, type TokenServiceApp } from '../../src/token-service/app.ts';
+import type { TokenServiceConfig } from '../../src/token-service/service.ts';
+import { ANT_SECRET, MPP_SECRET, TestDevice } from './device.ts';
+import { FakeIssuer, RecordingNotifier } from './doubles.ts';
+import type { TestEngine } from './engines.ts';
+
+/** The IMK-AC of the public vectors (../shared/vectors/emv.json). */
+export const TEST_IMK = hexToBytes('0123456789ABCDEFFEDCBA9876543210');
+/** 25 Nov 2026, 12:00 UTC. */
+export const START_MS = Date.UTC(2026, 10, 25, 12);
+
+// One RSA key for every test file run: generating RSA-2048 keys is the slow part of these tests.
+const serviceKey = generateRsaKeyPair();
+
+export interface TestTokenService extends TokenServiceApp {
+  database: DbHandle;
+  clock: VirtualClock;
+  issuer: FakeIssuer;
+  notifier: RecordingNotifier;
+  /** Closes the app and the database. */
+  stop(): Promise<void>;
+}
+
+export async function startTokenService(
+  engine: TestEngine,
+  config: Partial<TokenServiceConfig> = {},
+): Promise<TestTokenService> {
+  const database = await engine.open();
+  const clock = new VirtualClock(START_MS);
+  const issuer = new FakeIssuer();
+  const notifier = new RecordingNotifier();
+  const built = await buildTokenServiceApp({
+    database,
+    alipayPlus: { issuer, notifier },
+    clock,
+    imk: TEST_IMK,
+    encryptionKey: { keyId: 'ts-key-1', privateKeyText: serviceKey.privateKeyPem },
+    mppBearerSecret: MPP_SECRET,
+    antBearerSecret: ANT_SECRET,
+    config: { provisioningDelay: { minMs: 0, maxMs: 0 }, ...config },
+  });
+  return {
+    ...built,
+    database,
+    clock,
+    issuer,
+    notifier,
+    async stop() {
+      await built.close();
+      await database.close();
+    },
+  };
+}
+
+/**
+ * A registered device with an ACTIVE token and its first credentials opened (session keys in clear),
+ * for tests that go on to tap: the network's integration test builds 0100s from these.
+ */
+export async function activateToken(ts: TestTokenService, customerId: string) {
+  const device = new TestDevice(ts.app, customerId);
+  await device.register();
+  const { taskId, tokenUniqueReference } = await device.ok('DIGITIZE', { deviceId: device.deviceId });
+  const provisioned = await device.ok('PROVISION', { deviceId: device.deviceId, taskId });
+  await device.ok('NOTIFY_PROVISION_RESULT', {
+    deviceId: device.deviceId,
+    tokenUniqueReference,
+    result: 'SUCCESS',
+  });
+  const credentials = await device.openCredentials(tokenUniqueReference, provisioned.credentials);
+  return { device, taskId, tokenUniqueReference, provisioned, credentials };
+}
