@@ -1,0 +1,119 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { parseAmount, WireAmountSchema } from '@tapkit/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { createCustomer, readCustomer, setCustomerStatus, topUp } from '../../customers.ts';
+import type { Clock } from '../../ports.ts';
+import { checkInvariants } from '../db/ledger-repository.ts';
+import type { DbHandle } from '../db/open.ts';
+import { describeZodIssues, installErrorHandler, sendError } from './http-errors.ts';
+
+// The operator's admin API, behind a bearer token from configuration (compared in constant time):
+// customers, idempotent top-ups, freeze / unfreeze, balances and the ledger invariant check.
+
+export interface AdminRoutesDeps {
+  readonly store: DbHandle;
+  readonly clock: Clock;
+  /** Empty: the admin API answers ADMIN_DISABLED. */
+  readonly adminToken: string;
+  readonly bodyBytesMax?: number;
+}
+
+const IdSchema = z.string().min(1).max(64);
+const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code');
+/** (tapkit) A customer has at most this many wallets. */
+const walletCurrenciesMax = 16;
+
+const CreateCustomerSchema = z.strictObject({
+  customerId: IdSchema,
+  currencies: z.array(CurrencySchema).max(walletCurrenciesMax).default([]),
+});
+const TopUpSchema = z.strictObject({
+  topupRequestId: IdSchema,
+  customerId: IdSchema,
+  amount: WireAmountSchema,
+});
+const CustomerParamsSchema = z.strictObject({ id: IdSchema });
+
+const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+
+export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): void {
+  // Comparing digests keeps the comparison constant-time whatever the presented token's length.
+  const expected = digest(deps.adminToken);
+  const authorize = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (deps.adminToken === '') return sendError(reply, 'ADMIN_DISABLED');
+    const match = /^Bearer (\S+)$/i.exec(request.headers.authorization?.trim() ?? '');
+    if (match?.[1] === undefined || !timingSafeEqual(digest(match[1]), expected)) {
+      return sendError(reply, 'ADMIN_UNAUTHORIZED');
+    }
+  };
+  app.register(async (scope) => {
+    installErrorHandler(scope);
+    scope.addHook('preHandler', authorize);
+    const bodyLimit = deps.bodyBytesMax ?? 65_536;
+
+    scope.post('/admin/v1/customers', { bodyLimit }, async (request, reply) => {
+      const parsed = CreateCustomerSchema.safeParse(request.body);
+      if (!parsed.success) return sendError(reply, 'BODY_INVALID', describeZodIssues(parsed.error));
+      const { created } = await createCustomer(deps, parsed.data);
+      return reply.code(created ? 201 : 200).send({ customerId: parsed.data.customerId, created });
+    });
+
+    scope.post('/admin/v1/topups', { bodyLimit }, async (request, reply) => {
+      const parsed = TopUpSchema.safeParse(request.body);
+      if (!parsed.success) return sendError(reply, 'BODY_INVALID', describeZodIssues(parsed.error));
+      const amount = parseAmount(parsed.data.amount);
+      if (!amount.ok) return sendError(reply, 'BODY_INVALID', `amount: ${amount.error.message}`);
+      const done = await topUp(deps, {
+        topupRequestId: parsed.data.topupRequestId,
+        customerId: parsed.data.customerId,
+        amount: { currency: amount.value.currency, value: amount.value.value },
+      });
+      if (!done.ok) return sendError(reply, done.error);
+      return {
+        topupRequestId: parsed.data.topupRequestId,
+        applied: done.value.applied,
+        balance: { currency: amount.value.currency, value: done.value.balanceMinor.toString() },
+      };
+    });
+
+    for (const [action, status] of [
+      ['freeze', 'FROZEN'],
+      ['unfreeze', 'ACTIVE'],
+    ] as const) {
+      scope.post(`/admin/v1/customers/:id/${action}`, async (request, reply) => {
+        const params = CustomerParamsSchema.safeParse(request.params);
+        if (!params.success) return sendError(reply, 'PATH_INVALID', describeZodIssues(params.error));
+        const changed = await setCustomerStatus(deps, params.data.id, status);
+        if (!changed.ok) return sendError(reply, changed.error);
+        return { customerId: params.data.id, status };
+      });
+    }
+
+    scope.get('/admin/v1/customers/:id/balances', async (request, reply) => {
+      const params = CustomerParamsSchema.safeParse(request.params);
+      if (!params.success) return sendError(reply, 'PATH_INVALID', describeZodIssues(params.error));
+      const customer = await readCustomer(deps, params.data.id);
+      if (customer === undefined) return sendError(reply, 'CUSTOMER_NOT_FOUND');
+      return {
+        customerId: customer.customerId,
+        status: customer.status,
+        balances: customer.balances.map((b) => ({ currency: b.currency, value: b.balanceMinor.toString() })),
+      };
+    });
+
+    scope.get('/admin/v1/ledger/invariants', async () => {
+      const report = await checkInvariants(deps.store.db, deps.store.engine);
+      return {
+        ok: report.ok,
+        accountCount: report.accountCount,
+        currencies: report.currencies.map((c) => ({
+          currency: c.currency,
+          postingSumMinor: c.postingSumMinor.toString(),
+          accountCount: c.accountCount,
+        })),
+        violations: report.violations,
+      };
+    });
+  });
+}

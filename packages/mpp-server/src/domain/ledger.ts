@@ -1,0 +1,168 @@
+import { assert } from '@tapkit/protocol';
+
+// Double-entry rules. Money moves only as transfers: an immutable set of postings (one per account leg)
+// that sums to zero, keyed by the client id that makes it idempotent. Customer wallets are never below
+// zero; system accounts may be (TOPUP_SOURCE goes negative as money enters the wallet system).
+
+export type SystemAccountKind = 'TOPUP_SOURCE' | 'ALIPAYPLUS_SETTLEMENT' | 'REFUNDS' | 'SUSPENSE';
+export const SYSTEM_ACCOUNT_KINDS: readonly SystemAccountKind[] = [
+  'TOPUP_SOURCE',
+  'ALIPAYPLUS_SETTLEMENT',
+  'REFUNDS',
+  'SUSPENSE',
+];
+
+export type TransferKind = 'PAY' | 'CANCEL' | 'REFUND' | 'ADJUST_REFUND' | 'TOPUP';
+
+/** The idempotency prefix of each transfer kind: the transfer id is prefix + the request's own key. */
+const transferIdPrefix: Record<TransferKind, string> = {
+  PAY: 'pay:',
+  CANCEL: 'cancel:',
+  REFUND: 'refund:',
+  ADJUST_REFUND: 'adjust:',
+  TOPUP: 'topup:',
+};
+
+export function transferId(kind: TransferKind, clientId: string): string {
+  return transferIdPrefix[kind] + clientId;
+}
+
+// Currency comes first so that the customer id (free text) is the tail and ids cannot collide.
+export function customerAccountId(customerId: string, currency: string): string {
+  return `C:${currency}:${customerId}`;
+}
+
+export function systemAccountId(kind: SystemAccountKind, currency: string): string {
+  return `S:${kind}:${currency}`;
+}
+
+export interface Posting {
+  readonly accountId: string;
+  /** Signed: negative debits the account (money leaves), positive credits it. */
+  readonly amountMinor: bigint;
+}
+
+export interface TransferPlan {
+  readonly id: string;
+  readonly kind: TransferKind;
+  readonly currency: string;
+  /** The amount moved (the sum of the positive legs). */
+  readonly amountMinor: bigint;
+  readonly customerId: string | null;
+  readonly checkedFields: string | null;
+  readonly postings: readonly Posting[];
+}
+
+export interface MoveInput {
+  kind: TransferKind;
+  clientId: string;
+  currency: string;
+  fromAccountId: string;
+  toAccountId: string;
+  amountMinor: bigint;
+  customerId: string | null;
+  checkedFields?: string;
+}
+
+/** A two-leg transfer moving `amountMinor` from one account to another. */
+export function move(input: MoveInput): TransferPlan {
+  assert(input.amountMinor > 0n, `ledger.move: amount must be positive, got ${input.amountMinor}`);
+  assert(input.fromAccountId !== input.toAccountId, 'ledger.move: from and to are the same account');
+  const plan: TransferPlan = {
+    id: transferId(input.kind, input.clientId),
+    kind: input.kind,
+    currency: input.currency,
+    amountMinor: input.amountMinor,
+    customerId: input.customerId,
+    checkedFields: input.checkedFields ?? null,
+    postings: [
+      { accountId: input.fromAccountId, amountMinor: -input.amountMinor },
+      { accountId: input.toAccountId, amountMinor: input.amountMinor },
+    ],
+  };
+  assertBalanced(plan);
+  return plan;
+}
+
+export function assertBalanced(plan: TransferPlan): void {
+  const sum = plan.postings.reduce((total, posting) => total + posting.amountMinor, 0n);
+  assert(sum === 0n, `ledger: transfer ${plan.id} postings sum to ${sum}, not zero`);
+}
+
+export interface AccountSnapshot {
+  readonly id: string;
+  readonly kind: string;
+  readonly currency: string;
+  readonly balanceMinor: bigint;
+  readonly postingSumMinor: bigint;
+}
+
+export interface InvariantViolation {
+  readonly rule:
+    | 'CURRENCY_SUM_NOT_ZERO'
+    | 'BALANCE_NOT_POSTING_SUM'
+    | 'CUSTOMER_NEGATIVE'
+    | 'TRANSFER_NOT_BALANCED';
+  readonly subject: string;
+  readonly detail: string;
+}
+
+export interface InvariantReport {
+  readonly ok: boolean;
+  /** Per currency, the sum of all postings (must be zero) and the number of accounts. */
+  readonly currencies: readonly { currency: string; postingSumMinor: bigint; accountCount: number }[];
+  readonly accountCount: number;
+  readonly violations: readonly InvariantViolation[];
+}
+
+/**
+ * Judges the ledger from a snapshot: per currency the postings sum to zero, each account's balance equals
+ * the sum of its postings, no customer wallet is negative, and every transfer's legs sum to zero.
+ */
+export function evaluateInvariants(
+  accounts: readonly AccountSnapshot[],
+  unbalancedTransfers: readonly { id: string; sumMinor: bigint }[],
+): InvariantReport {
+  const violations: InvariantViolation[] = [];
+  const byCurrency = new Map<string, { postingSumMinor: bigint; accountCount: number }>();
+  for (const account of accounts) {
+    const entry = byCurrency.get(account.currency) ?? { postingSumMinor: 0n, accountCount: 0 };
+    entry.postingSumMinor += account.postingSumMinor;
+    entry.accountCount += 1;
+    byCurrency.set(account.currency, entry);
+    if (account.balanceMinor !== account.postingSumMinor) {
+      violations.push({
+        rule: 'BALANCE_NOT_POSTING_SUM',
+        subject: account.id,
+        detail: `balance ${account.balanceMinor} but postings sum to ${account.postingSumMinor}`,
+      });
+    }
+    if (account.kind === 'CUSTOMER' && account.balanceMinor < 0n) {
+      violations.push({
+        rule: 'CUSTOMER_NEGATIVE',
+        subject: account.id,
+        detail: `balance ${account.balanceMinor}`,
+      });
+    }
+  }
+  for (const [currency, entry] of byCurrency) {
+    if (entry.postingSumMinor !== 0n) {
+      violations.push({
+        rule: 'CURRENCY_SUM_NOT_ZERO',
+        subject: currency,
+        detail: `sum ${entry.postingSumMinor}`,
+      });
+    }
+  }
+  for (const transfer of unbalancedTransfers) {
+    violations.push({
+      rule: 'TRANSFER_NOT_BALANCED',
+      subject: transfer.id,
+      detail: `sum ${transfer.sumMinor}`,
+    });
+  }
+  const currencies = [...byCurrency.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([currency, entry]) => ({ currency, ...entry }));
+  return { ok: violations.length === 0, currencies, accountCount: accounts.length, violations };
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { decideCancel, decidePay, type PayFacts, payCheckedFields } from './pay.ts';
+
+const facts = (overrides: Partial<PayFacts> = {}): PayFacts => ({
+  customerStatus: 'ACTIVE',
+  walletBalanceMinor: 10_000n,
+  payTo: { currency: 'HKD', value: 1000n },
+  limits: undefined,
+  usageToday: { amountMinor: 0n, count: 0 },
+  ...overrides,
+});
+
+describe('decidePay', () => {
+  it('debits when every check passes, including a payment of the whole balance', () => {
+    expect(decidePay(facts())).toEqual({ kind: 'DEBIT' });
+    expect(decidePay(facts({ walletBalanceMinor: 1000n }))).toEqual({ kind: 'DEBIT' });
+  });
+
+  it('checks who, currency, limits, then balance, in that order', () => {
+    const code = (f: Partial<PayFacts>) => {
+      const decision = decidePay(facts(f));
+      return decision.kind === 'REJECT' ? decision.code : decision.kind;
+    };
+    expect(code({ customerStatus: undefined, walletBalanceMinor: undefined })).toBe('USER_NOT_EXIST');
+    expect(code({ customerStatus: 'FROZEN', walletBalanceMinor: 0n })).toBe('USER_STATUS_ABNORMAL');
+    expect(code({ walletBalanceMinor: undefined })).toBe('CURRENCY_NOT_SUPPORT');
+    expect(code({ walletBalanceMinor: 0n, limits: { amountPerPaymentMaxMinor: 999n } })).toBe(
+      'PAYMENT_AMOUNT_EXCEED_LIMIT',
+    );
+    expect(code({ limits: { dailyCountMax: 3 }, usageToday: { amountMinor: 0n, count: 3 } })).toBe(
+      'PAYMENT_COUNT_EXCEED_LIMIT',
+    );
+    expect(code({ limits: { dailyCountMax: 3 }, usageToday: { amountMinor: 0n, count: 2 } })).toBe('DEBIT');
+    expect(
+      code({ limits: { dailyAmountMaxMinor: 5000n }, usageToday: { amountMinor: 4001n, count: 1 } }),
+    ).toBe('USER_AMOUNT_EXCEED_LIMIT');
+    expect(
+      code({ limits: { dailyAmountMaxMinor: 5000n }, usageToday: { amountMinor: 4000n, count: 1 } }),
+    ).toBe('DEBIT');
+    expect(code({ walletBalanceMinor: 999n })).toBe('USER_BALANCE_NOT_ENOUGH');
+  });
+
+  it('fingerprints the checked fields so that any change shows', () => {
+    const base = {
+      paymentAmount: { currency: 'USD', value: 100n },
+      payToAmount: { currency: 'HKD', value: 780n },
+      customerId: 'C1',
+      paymentMethodType: 'CONNECT_WALLET_NFC',
+      paymentMethodId: 'TUR-1',
+    };
+    const fingerprint = payCheckedFields(base);
+    expect(payCheckedFields({ ...base })).toBe(fingerprint);
+    expect(payCheckedFields({ ...base, customerId: 'C2' })).not.toBe(fingerprint);
+    expect(payCheckedFields({ ...base, payToAmount: { currency: 'HKD', value: 781n } })).not.toBe(
+      fingerprint,
+    );
+    expect(payCheckedFields({ ...base, paymentMethodId: null })).not.toBe(fingerprint);
+  });
+});
+
+describe('decideCancel', () => {
+  const inWindow = () => true;
+  const outOfWindow = () => false;
+  const cancel = (state: Parameters<typeof decideCancel>[0]['state'], refundCount = 0, window = inWindow) =>
+    decideCancel({ state, paymentTimeMs: 0, refundCount, nowMs: 1, isInCancelWindow: window });
+
+  it('decides by state, refunds and window', () => {
+    expect(cancel(undefined)).toEqual({ kind: 'TOMBSTONE' });
+    expect(cancel('SUCCESS')).toEqual({ kind: 'REVERSE' });
+    expect(cancel('FAILED')).toEqual({ kind: 'CLOSE' });
+    expect(cancel('CANCELLED')).toEqual({ kind: 'CLOSE' });
+    expect(cancel('TOMBSTONE')).toEqual({ kind: 'CLOSE' });
+    expect(cancel('SUCCESS', 1)).toEqual({ kind: 'REJECT', code: 'ORDER_STATUS_INVALID' });
+    expect(cancel('SUCCESS', 0, outOfWindow)).toEqual({ kind: 'REJECT', code: 'CANCEL_WINDOW_EXCEEDED' });
+  });
+});

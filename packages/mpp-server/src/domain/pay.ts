@@ -1,0 +1,121 @@
+import type { Money } from './money.ts';
+
+// The rules of `pay` and `cancelPayment` as pure decisions. The service reads the facts inside its
+// transaction, asks these functions, and writes what they decided.
+
+export type PayRejectCode =
+  | 'USER_NOT_EXIST'
+  | 'USER_STATUS_ABNORMAL'
+  | 'CURRENCY_NOT_SUPPORT'
+  | 'PAYMENT_AMOUNT_EXCEED_LIMIT'
+  | 'PAYMENT_COUNT_EXCEED_LIMIT'
+  | 'USER_AMOUNT_EXCEED_LIMIT'
+  | 'USER_BALANCE_NOT_ENOUGH'
+  | 'ORDER_IS_CLOSED';
+
+/** (tapkit) Per-user limits, configured per wallet currency; an absent field means no limit. */
+export interface PaymentLimits {
+  readonly amountPerPaymentMaxMinor?: bigint;
+  readonly dailyAmountMaxMinor?: bigint;
+  readonly dailyCountMax?: number;
+}
+
+export type LimitsByCurrency = Readonly<Record<string, PaymentLimits>>;
+
+export interface DailyUsage {
+  readonly amountMinor: bigint;
+  readonly count: number;
+}
+
+export interface PayFacts {
+  readonly customerStatus: 'ACTIVE' | 'FROZEN' | undefined;
+  /** The wallet in payToAmount's currency, undefined when the customer has none. */
+  readonly walletBalanceMinor: bigint | undefined;
+  readonly payTo: Money;
+  readonly limits: PaymentLimits | undefined;
+  /** Successful, not cancelled payments of the customer on the payment's UTC+8 day. */
+  readonly usageToday: DailyUsage;
+}
+
+export type PayDecision =
+  | { readonly kind: 'DEBIT' }
+  | { readonly kind: 'REJECT'; readonly code: PayRejectCode };
+
+/** Whether deciding needs today's usage (it costs a query on the pay path, so only when limited). */
+export function needsDailyUsage(limits: PaymentLimits | undefined): boolean {
+  return limits?.dailyAmountMaxMinor !== undefined || limits?.dailyCountMax !== undefined;
+}
+
+/** Order of checks: who, then which currency, then the limits, then the balance. */
+export function decidePay(facts: PayFacts): PayDecision {
+  const reject = (code: PayRejectCode): PayDecision => ({ kind: 'REJECT', code });
+  if (facts.customerStatus === undefined) return reject('USER_NOT_EXIST');
+  if (facts.customerStatus !== 'ACTIVE') return reject('USER_STATUS_ABNORMAL');
+  if (facts.walletBalanceMinor === undefined) return reject('CURRENCY_NOT_SUPPORT');
+  const amountMinor = facts.payTo.value;
+  const limits = facts.limits;
+  if (limits?.amountPerPaymentMaxMinor !== undefined && amountMinor > limits.amountPerPaymentMaxMinor) {
+    return reject('PAYMENT_AMOUNT_EXCEED_LIMIT');
+  }
+  if (limits?.dailyCountMax !== undefined && facts.usageToday.count + 1 > limits.dailyCountMax) {
+    return reject('PAYMENT_COUNT_EXCEED_LIMIT');
+  }
+  if (
+    limits?.dailyAmountMaxMinor !== undefined &&
+    facts.usageToday.amountMinor + amountMinor > limits.dailyAmountMaxMinor
+  ) {
+    return reject('USER_AMOUNT_EXCEED_LIMIT');
+  }
+  if (facts.walletBalanceMinor < amountMinor) return reject('USER_BALANCE_NOT_ENOUGH');
+  return { kind: 'DEBIT' };
+}
+
+/** The fields a replayed pay must repeat exactly (doc, tapkit adds customerId). */
+export function payCheckedFields(p: {
+  paymentAmount: Money;
+  payToAmount: Money;
+  customerId: string;
+  paymentMethodType: string | null;
+  paymentMethodId: string | null;
+}): string {
+  return JSON.stringify([
+    p.paymentAmount.currency,
+    p.paymentAmount.value.toString(),
+    p.payToAmount.currency,
+    p.payToAmount.value.toString(),
+    p.customerId,
+    p.paymentMethodType,
+    p.paymentMethodId,
+  ]);
+}
+
+export type PaymentState = 'SUCCESS' | 'FAILED' | 'CANCELLED' | 'TOMBSTONE';
+
+export interface CancelFacts {
+  /** undefined when no pay and no cancel has been seen for the id. */
+  readonly state: PaymentState | undefined;
+  readonly paymentTimeMs: number | undefined;
+  readonly refundCount: number;
+  readonly nowMs: number;
+  readonly isInCancelWindow: (paymentTimeMs: number, nowMs: number) => boolean;
+}
+
+export type CancelDecision =
+  /** No pay seen: remember the id so that a late pay is answered ORDER_IS_CLOSED. */
+  | { readonly kind: 'TOMBSTONE' }
+  /** A successful payment: give the money back and close it. */
+  | { readonly kind: 'REVERSE' }
+  /** A failed payment (nothing was taken) or one already closed: close it, nothing moves. */
+  | { readonly kind: 'CLOSE' }
+  | { readonly kind: 'REJECT'; readonly code: 'CANCEL_WINDOW_EXCEEDED' | 'ORDER_STATUS_INVALID' };
+
+export function decideCancel(facts: CancelFacts): CancelDecision {
+  if (facts.state === undefined) return { kind: 'TOMBSTONE' };
+  if (facts.state === 'TOMBSTONE' || facts.state === 'CANCELLED') return { kind: 'CLOSE' };
+  // (tapkit) a payment that has refunds is no longer whole; only refunds may continue it.
+  if (facts.refundCount > 0) return { kind: 'REJECT', code: 'ORDER_STATUS_INVALID' };
+  if (facts.paymentTimeMs !== undefined && !facts.isInCancelWindow(facts.paymentTimeMs, facts.nowMs)) {
+    return { kind: 'REJECT', code: 'CANCEL_WINDOW_EXCEEDED' };
+  }
+  return facts.state === 'SUCCESS' ? { kind: 'REVERSE' } : { kind: 'CLOSE' };
+}

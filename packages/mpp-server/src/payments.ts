@@ -1,0 +1,549 @@
+import { result, type WireResult } from '@tapkit/protocol';
+import {
+  applyTransfer,
+  ensureCustomerAccount,
+  ensureSystemAccounts,
+} from './adapters/db/ledger-repository.ts';
+import type { DbHandle } from './adapters/db/open.ts';
+import { openNotify } from './adapters/db/outbox-repository.ts';
+import {
+  addRefundToPayment,
+  type CustomerWallet,
+  findAdjustRefund,
+  findPayment,
+  findRefund,
+  insertAdjustRefund,
+  insertPayment,
+  insertRefund,
+  lockCustomer,
+  lockCustomerWallet,
+  readDailyUsage,
+  updatePayment,
+} from './adapters/db/payment-repository.ts';
+import type { PaymentRow } from './adapters/db/schema.ts';
+import { createTxRunner, type Tx } from './adapters/db/transaction.ts';
+import { customerAccountId, move, systemAccountId } from './domain/ledger.ts';
+import type { Money } from './domain/money.ts';
+import {
+  type DailyUsage,
+  decideCancel,
+  decidePay,
+  type LimitsByCurrency,
+  needsDailyUsage,
+  type PayDecision,
+  payCheckedFields,
+} from './domain/pay.ts';
+import {
+  type AdjustDecision,
+  type AdjustRefundScenario,
+  adjustRefundCheckedFields,
+  decideAdjustRefund,
+  decideRefund,
+  type RefundablePayment,
+  refundCheckedFields,
+} from './domain/refund.ts';
+import { formatUtc8, isInCancelWindow, isInRefundWindow, utc8Day } from './domain/time.ts';
+import type { Clock, ErrorSink, IdSource } from './ports.ts';
+import {
+  type AdjustRefundAnswer,
+  type CancelAnswer,
+  failure,
+  type InquiryAnswer,
+  type PayAnswer,
+  paymentOutcome,
+  type RefundAnswer,
+  toWireMoney,
+} from './wire.ts';
+
+// The Alipay+ -> MPP payment APIs: each call is one transaction (on SQLite, one savepoint of a group
+// commit, see createTxRunner) that reads the stored answer for its idempotency key (and replays it, or
+// refuses a different request under the same key), decides with the pure rules in domain/, posts to the
+// ledger, stores the answer, and queues notifyPayment — all or nothing, answered only once committed.
+// A storage failure answers U UNKNOWN_EXCEPTION with nothing stored, so Alipay+ retries.
+
+export interface PayCommand {
+  readonly paymentRequestId: string;
+  readonly customerId: string;
+  readonly paymentAmount: Money;
+  readonly payToAmount: Money;
+  readonly paymentMethodType: string | null;
+  readonly paymentMethodId: string | null;
+  readonly customData: string | null;
+  /** Required when paymentAmount and payToAmount differ in currency; kept for history. */
+  readonly paymentQuote: Readonly<Record<string, unknown>> | null;
+  /** The rest of the request worth keeping for history: order, paymentFactor, nfcTransactionInfo. */
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export interface RefundCommand {
+  readonly refundRequestId: string;
+  readonly paymentRequestId: string;
+  readonly paymentId: string | null;
+  readonly refundAmount: Money;
+  readonly refundFromAmount: Money | null;
+  readonly refundReason: string | null;
+}
+
+export interface AdjustRefundCommand {
+  readonly refundRequestId: string;
+  readonly customerId: string;
+  readonly refundAmount: Money;
+  readonly subScenarioType: AdjustRefundScenario;
+  readonly paymentRequestId: string | null;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export interface PaymentServiceDeps {
+  readonly store: DbHandle;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly limits?: LimitsByCurrency;
+  readonly onError?: ErrorSink;
+}
+
+export interface PaymentService {
+  pay(command: PayCommand): Promise<PayAnswer>;
+  /** paymentId, when given, must be the payment's (else ORDER_NOT_EXIST, tapkit). */
+  inquiryPayment(paymentRequestId: string, paymentId?: string | null): Promise<InquiryAnswer>;
+  cancelPayment(paymentRequestId: string): Promise<CancelAnswer>;
+  refund(command: RefundCommand): Promise<RefundAnswer>;
+  adjustRefund(command: AdjustRefundCommand): Promise<AdjustRefundAnswer>;
+}
+
+export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
+  const inTx = createTxRunner(deps.store);
+  const guarded = async <T>(
+    operation: string,
+    key: string,
+    work: () => Promise<T>,
+  ): Promise<T | { result: WireResult }> => {
+    try {
+      return await work();
+    } catch (error) {
+      deps.onError?.(error, { operation, key });
+      return failure('UNKNOWN_EXCEPTION');
+    }
+  };
+  return {
+    pay: (command) =>
+      !isWellFormedPay(command)
+        ? Promise.resolve(failure('PARAM_ILLEGAL'))
+        : guarded('pay', command.paymentRequestId, () => inTx((tx) => payInTx(deps, tx, command))),
+    inquiryPayment: (id, paymentId) =>
+      guarded('inquiryPayment', id, () => inquire(deps, id, paymentId ?? null)),
+    cancelPayment: (id) => guarded('cancelPayment', id, () => inTx((tx) => cancelInTx(deps, tx, id))),
+    refund: (command) =>
+      command.refundAmount.value <= 0n
+        ? Promise.resolve(failure('PARAM_ILLEGAL'))
+        : guarded('refund', command.refundRequestId, () => inTx((tx) => refundInTx(deps, tx, command))),
+    adjustRefund: (command) =>
+      guarded('adjustRefund', command.refundRequestId, () =>
+        inTx((tx) => adjustRefundInTx(deps, tx, command)),
+      ),
+  };
+}
+
+/**
+ * What the wire schema already guarantees, checked again for callers that skip it: positive amounts
+ * (tapkit: a zero-amount pay has nothing to debit) and a quote whenever the currencies differ (doc).
+ */
+function isWellFormedPay(command: PayCommand): boolean {
+  if (command.paymentAmount.value <= 0n || command.payToAmount.value <= 0n) return false;
+  return command.paymentAmount.currency === command.payToAmount.currency || command.paymentQuote !== null;
+}
+
+/** The stored first answer to a pay, or REPEAT_REQ_INCONSISTENT when the checked fields differ. */
+function replayPay(row: PaymentRow, checkedFields: string): PayAnswer | undefined {
+  if (row.pay_response_json === null) return undefined;
+  if (row.checked_fields !== checkedFields) return failure('REPEAT_REQ_INCONSISTENT');
+  return JSON.parse(row.pay_response_json) as PayAnswer;
+}
+
+async function payInTx(deps: PaymentServiceDeps, tx: Tx, command: PayCommand): Promise<PayAnswer> {
+  const checkedFields = payCheckedFields(command);
+  let existing = await findPayment(tx, command.paymentRequestId);
+  const early = existing && replayPay(existing, checkedFields);
+  if (early !== undefined) return early;
+  const wallet = await lockCustomerWallet(
+    tx,
+    deps.store.engine,
+    command.customerId,
+    command.payToAmount.currency,
+  );
+  if (deps.store.engine === 'postgres' && wallet !== undefined) {
+    // A duplicate that waited for the customer lock reads the winner's answer now.
+    existing = await findPayment(tx, command.paymentRequestId);
+    const replay = existing && replayPay(existing, checkedFields);
+    if (replay !== undefined) return replay;
+  }
+  const nowMs = deps.clock.nowMs();
+  const decision: PayDecision =
+    existing?.status === 'TOMBSTONE'
+      ? { kind: 'REJECT', code: 'ORDER_IS_CLOSED' }
+      : await decidePayWithUsage(deps, tx, command, wallet, nowMs);
+  if (decision.kind === 'DEBIT' && wallet?.accountId !== undefined) {
+    const plan = move({
+      kind: 'PAY',
+      clientId: command.paymentRequestId,
+      currency: command.payToAmount.currency,
+      fromAccountId: wallet.accountId,
+      toAccountId: systemAccountId('ALIPAYPLUS_SETTLEMENT', command.payToAmount.currency),
+      amountMinor: command.payToAmount.value,
+      customerId: command.customerId,
+    });
+    await applyTransfer(tx, plan, nowMs);
+  }
+  const answer: PayAnswer = {
+    result: result(decision.kind === 'DEBIT' ? 'SUCCESS' : decision.code),
+    paymentId: deps.ids.paymentId(),
+    paymentTime: formatUtc8(nowMs),
+    customerId: command.customerId,
+    payToAmount: toWireMoney(command.payToAmount),
+  };
+  await storePayOutcome(tx, command, {
+    answer,
+    checkedFields,
+    existing,
+    debited: decision.kind === 'DEBIT',
+    nowMs,
+  });
+  return answer;
+}
+
+async function decidePayWithUsage(
+  deps: PaymentServiceDeps,
+  tx: Tx,
+  command: PayCommand,
+  wallet: CustomerWallet | undefined,
+  nowMs: number,
+): Promise<PayDecision> {
+  const currency = command.payToAmount.currency;
+  const limits = deps.limits?.[currency];
+  // Today's usage costs a query on the pay path, so it is read only when a daily limit applies.
+  const usageToday: DailyUsage =
+    wallet?.accountId !== undefined && needsDailyUsage(limits)
+      ? await readDailyUsage(tx, command.customerId, currency, utc8Day(nowMs))
+      : { amountMinor: 0n, count: 0 };
+  return decidePay({
+    customerStatus: wallet?.status,
+    walletBalanceMinor: wallet?.balanceMinor,
+    payTo: command.payToAmount,
+    limits,
+    usageToday,
+  });
+}
+
+/** Writes the pay's outcome and its notifyPayment outbox row (in the pay's transaction). */
+async function storePayOutcome(
+  tx: Tx,
+  command: PayCommand,
+  outcome: {
+    answer: PayAnswer;
+    checkedFields: string;
+    existing: PaymentRow | undefined;
+    debited: boolean;
+    nowMs: number;
+  },
+): Promise<void> {
+  const { answer, nowMs } = outcome;
+  const row = {
+    payment_id: answer.paymentId ?? null,
+    result_code: answer.result.resultCode,
+    customer_id: command.customerId,
+    checked_fields: outcome.checkedFields,
+    payment_currency: command.paymentAmount.currency,
+    payment_minor: command.paymentAmount.value,
+    pay_to_currency: command.payToAmount.currency,
+    pay_to_minor: command.payToAmount.value,
+    payment_time_ms: nowMs,
+    pay_day: utc8Day(nowMs),
+    custom_data: command.customData,
+    details_json: JSON.stringify({ ...command.details, paymentQuote: command.paymentQuote }),
+    pay_response_json: JSON.stringify(answer),
+    updated_at_ms: nowMs,
+  };
+  if (outcome.existing === undefined) {
+    const status = outcome.debited ? 'SUCCESS' : 'FAILED';
+    await insertPayment(tx, {
+      payment_request_id: command.paymentRequestId,
+      status,
+      created_at_ms: nowMs,
+      ...row,
+    });
+  } else {
+    // The pay of an id a cancel already closed: keep the tombstone, record what the pay asked for.
+    await updatePayment(tx, command.paymentRequestId, row);
+  }
+  await openNotify(tx, command.paymentRequestId, nowMs);
+}
+
+async function inquire(
+  deps: PaymentServiceDeps,
+  paymentRequestId: string,
+  paymentId: string | null,
+): Promise<InquiryAnswer> {
+  const row = await findPayment(deps.store.db, paymentRequestId);
+  // (tapkit) a cancel tombstone no pay ever reached is not a payment: there is nothing to report on.
+  if (row === undefined || row.pay_response_json === null) return failure('ORDER_NOT_EXIST');
+  if (paymentId !== null && paymentId !== row.payment_id) return failure('ORDER_NOT_EXIST');
+  const stored = JSON.parse(row.pay_response_json) as PayAnswer;
+  const answer: InquiryAnswer = { result: result('SUCCESS'), paymentResult: paymentOutcome(row) };
+  if (stored.paymentId !== undefined) answer.paymentId = stored.paymentId;
+  if (stored.paymentTime !== undefined) answer.paymentTime = stored.paymentTime;
+  if (row.payment_currency !== null && row.payment_minor !== null) {
+    answer.paymentAmount = { currency: row.payment_currency, value: row.payment_minor.toString() };
+  }
+  if (stored.payToAmount !== undefined) answer.payToAmount = stored.payToAmount;
+  if (row.customer_id !== null) answer.customerId = row.customer_id;
+  return answer;
+}
+
+async function cancelInTx(deps: PaymentServiceDeps, tx: Tx, paymentRequestId: string): Promise<CancelAnswer> {
+  let row = await findPayment(tx, paymentRequestId);
+  if (row?.cancel_response_json) return JSON.parse(row.cancel_response_json) as CancelAnswer;
+  if (deps.store.engine === 'postgres' && row?.customer_id) {
+    await lockCustomer(tx, deps.store.engine, row.customer_id);
+    row = await findPayment(tx, paymentRequestId);
+    if (row?.cancel_response_json) return JSON.parse(row.cancel_response_json) as CancelAnswer;
+  }
+  const nowMs = deps.clock.nowMs();
+  const decision = decideCancel({
+    state: row?.status,
+    paymentTimeMs: row?.payment_time_ms == null ? undefined : Number(row.payment_time_ms),
+    refundCount: Number(row?.refund_count ?? 0n),
+    nowMs,
+    isInCancelWindow,
+  });
+  const answer: CancelAnswer = { result: result(decision.kind === 'REJECT' ? decision.code : 'SUCCESS') };
+  if (row?.payment_id) answer.paymentId = row.payment_id;
+  if (decision.kind !== 'REJECT') answer.cancelTime = formatUtc8(nowMs);
+  const cancelResponseJson = JSON.stringify(answer);
+  if (row === undefined) {
+    await insertPayment(tx, {
+      payment_request_id: paymentRequestId,
+      status: 'TOMBSTONE',
+      cancel_response_json: cancelResponseJson,
+      cancelled_at_ms: nowMs,
+      created_at_ms: nowMs,
+      updated_at_ms: nowMs,
+    });
+    return answer;
+  }
+  if (decision.kind === 'REVERSE') await reversePayment(tx, row, nowMs);
+  const closes = decision.kind === 'REVERSE' || (decision.kind === 'CLOSE' && row.status === 'FAILED');
+  await updatePayment(tx, paymentRequestId, {
+    cancel_response_json: cancelResponseJson,
+    updated_at_ms: nowMs,
+    ...(closes ? { status: 'CANCELLED' as const, cancelled_at_ms: nowMs } : {}),
+  });
+  if (closes) await openNotify(tx, paymentRequestId, nowMs);
+  return answer;
+}
+
+async function reversePayment(tx: Tx, row: PaymentRow, nowMs: number): Promise<void> {
+  const currency = row.pay_to_currency;
+  const customerId = row.customer_id;
+  if (currency === null || customerId === null || row.pay_to_minor === null) {
+    throw new Error(`cancel: successful payment ${row.payment_request_id} lacks its amount`);
+  }
+  const plan = move({
+    kind: 'CANCEL',
+    clientId: row.payment_request_id,
+    currency,
+    fromAccountId: systemAccountId('ALIPAYPLUS_SETTLEMENT', currency),
+    toAccountId: customerAccountId(customerId, currency),
+    amountMinor: row.pay_to_minor,
+    customerId,
+  });
+  await applyTransfer(tx, plan, nowMs);
+}
+
+function refundablePayment(row: PaymentRow | undefined): RefundablePayment | undefined {
+  if (row === undefined) return undefined;
+  return {
+    state: row.status,
+    payWasSeen: row.pay_response_json !== null,
+    paymentId: row.payment_id,
+    paymentAmount: { currency: row.payment_currency ?? '', value: row.payment_minor ?? 0n },
+    payToAmount: { currency: row.pay_to_currency ?? '', value: row.pay_to_minor ?? 0n },
+    refundedMinor: row.refunded_minor,
+    refundedFromMinor: row.refunded_from_minor,
+    paymentTimeMs: Number(row.payment_time_ms ?? 0n),
+  };
+}
+
+async function refundInTx(deps: PaymentServiceDeps, tx: Tx, command: RefundCommand): Promise<RefundAnswer> {
+  const checkedFields = refundCheckedFields(command);
+  const replay = async (): Promise<RefundAnswer | undefined> => {
+    const stored = await findRefund(tx, command.refundRequestId);
+    if (stored === undefined) return undefined;
+    if (stored.checked_fields !== checkedFields) return failure('REPEAT_REQ_INCONSISTENT');
+    return JSON.parse(stored.response_json) as RefundAnswer;
+  };
+  const early = await replay();
+  if (early !== undefined) return early;
+  let payment = await findPayment(tx, command.paymentRequestId);
+  if (deps.store.engine === 'postgres' && payment?.customer_id) {
+    await lockCustomer(tx, deps.store.engine, payment.customer_id);
+    const late = await replay();
+    if (late !== undefined) return late;
+    payment = await findPayment(tx, command.paymentRequestId);
+  }
+  const nowMs = deps.clock.nowMs();
+  const decision = decideRefund({
+    payment: refundablePayment(payment),
+    paymentId: command.paymentId,
+    refundAmount: command.refundAmount,
+    refundFromAmount: command.refundFromAmount,
+    nowMs,
+    isInRefundWindow,
+  });
+  const refundId = deps.ids.refundId();
+  const answer: RefundAnswer =
+    decision.kind === 'REJECT'
+      ? failure(decision.code)
+      : {
+          result: result('SUCCESS'),
+          refundId,
+          refundTime: formatUtc8(nowMs),
+          refundFromAmount: toWireMoney(decision.refundFrom),
+        };
+  if (decision.kind === 'REFUND' && payment?.customer_id) {
+    await postRefund(tx, {
+      command,
+      customerId: payment.customer_id,
+      refundFrom: decision.refundFrom,
+      nowMs,
+    });
+  }
+  await insertRefund(tx, {
+    refund_request_id: command.refundRequestId,
+    refund_id: refundId,
+    payment_request_id: command.paymentRequestId,
+    customer_id: payment?.customer_id ?? null,
+    result_code: answer.result.resultCode,
+    checked_fields: checkedFields,
+    refund_currency: command.refundAmount.currency,
+    refund_minor: command.refundAmount.value,
+    refund_from_currency: decision.kind === 'REFUND' ? decision.refundFrom.currency : null,
+    refund_from_minor: decision.kind === 'REFUND' ? decision.refundFrom.value : null,
+    refund_reason: command.refundReason,
+    response_json: JSON.stringify(answer),
+    created_at_ms: BigInt(nowMs),
+  });
+  return answer;
+}
+
+/** Gives the wallet amount back and adds the refund to the payment's refunded sums. */
+async function postRefund(
+  tx: Tx,
+  p: { command: RefundCommand; customerId: string; refundFrom: Money; nowMs: number },
+): Promise<void> {
+  // A refund small enough to round down to nothing in the wallet currency moves no money but still counts.
+  if (p.refundFrom.value > 0n) {
+    const plan = move({
+      kind: 'REFUND',
+      clientId: p.command.refundRequestId,
+      currency: p.refundFrom.currency,
+      fromAccountId: systemAccountId('ALIPAYPLUS_SETTLEMENT', p.refundFrom.currency),
+      toAccountId: customerAccountId(p.customerId, p.refundFrom.currency),
+      amountMinor: p.refundFrom.value,
+      customerId: p.customerId,
+    });
+    await applyTransfer(tx, plan, p.nowMs);
+  }
+  await addRefundToPayment(
+    tx,
+    p.command.paymentRequestId,
+    p.command.refundAmount.value,
+    p.refundFrom.value,
+    p.nowMs,
+  );
+}
+
+async function adjustRefundInTx(
+  deps: PaymentServiceDeps,
+  tx: Tx,
+  command: AdjustRefundCommand,
+): Promise<AdjustRefundAnswer> {
+  const checkedFields = adjustRefundCheckedFields(command);
+  const replay = async (): Promise<AdjustRefundAnswer | undefined> => {
+    const stored = await findAdjustRefund(tx, command.refundRequestId);
+    if (stored === undefined) return undefined;
+    if (stored.checked_fields !== checkedFields) return failure('REPEAT_REQ_INCONSISTENT');
+    return JSON.parse(stored.response_json) as AdjustRefundAnswer;
+  };
+  const early = await replay();
+  if (early !== undefined) return early;
+  const customerStatus = await lockCustomer(tx, deps.store.engine, command.customerId);
+  if (deps.store.engine === 'postgres' && customerStatus !== undefined) {
+    const late = await replay();
+    if (late !== undefined) return late;
+  }
+  const nowMs = deps.clock.nowMs();
+  const linkedRow =
+    command.subScenarioType === 'EXCEED_REFUND' && command.paymentRequestId !== null
+      ? await findPayment(tx, command.paymentRequestId)
+      : undefined;
+  const linked =
+    linkedRow?.customer_id === command.customerId && linkedRow.pay_response_json !== null
+      ? refundablePayment(linkedRow)
+      : undefined;
+  const decision = decideAdjustRefund({
+    customerExists: customerStatus !== undefined,
+    refundAmount: command.refundAmount,
+    linkedPayment: linked,
+  });
+  const credit = decision.credit;
+  const toAccountId = await creditAdjustRefund(tx, command, decision, nowMs);
+  const answer: AdjustRefundAnswer = {
+    result: result('SUCCESS'),
+    refundId: deps.ids.refundId(),
+    refundTime: formatUtc8(nowMs),
+  };
+  await insertAdjustRefund(tx, {
+    refund_request_id: command.refundRequestId,
+    refund_id: answer.refundId ?? '',
+    sub_scenario_type: command.subScenarioType,
+    customer_id: command.customerId,
+    payment_request_id: command.paymentRequestId,
+    refund_currency: command.refundAmount.currency,
+    refund_minor: command.refundAmount.value,
+    credited_account_id: toAccountId,
+    credited_currency: credit.currency,
+    credited_minor: credit.value,
+    checked_fields: checkedFields,
+    details_json: JSON.stringify(command.details),
+    response_json: JSON.stringify(answer),
+    created_at_ms: BigInt(nowMs),
+  });
+  return answer;
+}
+
+/** Credits an adjustRefund from REFUNDS to the customer's wallet or SUSPENSE; returns the account credited. */
+async function creditAdjustRefund(
+  tx: Tx,
+  command: AdjustRefundCommand,
+  decision: AdjustDecision,
+  nowMs: number,
+): Promise<string> {
+  const credit = decision.credit;
+  const toAccountId =
+    decision.kind === 'CREDIT_CUSTOMER'
+      ? await ensureCustomerAccount(tx, command.customerId, credit.currency, nowMs)
+      : systemAccountId('SUSPENSE', credit.currency);
+  if (decision.kind === 'CREDIT_SUSPENSE') await ensureSystemAccounts(tx, credit.currency, nowMs);
+  if (credit.value > 0n) {
+    const plan = move({
+      kind: 'ADJUST_REFUND',
+      clientId: command.refundRequestId,
+      currency: credit.currency,
+      fromAccountId: systemAccountId('REFUNDS', credit.currency),
+      toAccountId,
+      amountMinor: credit.value,
+      customerId: decision.kind === 'CREDIT_CUSTOMER' ? command.customerId : null,
+    });
+    await applyTransfer(tx, plan, nowMs);
+  }
+  return toAccountId;
+}

@@ -1,0 +1,232 @@
+import { type Clock, SignedClient, systemClock } from '@tapkit/protocol';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { seedUsers } from './adapters/auth/seed-users.ts';
+import { type DbHandle, openDatabase } from './adapters/db/open.ts';
+import { registerAdminRoutes } from './adapters/http/admin-routes.ts';
+import { registerAppRoutes } from './adapters/http/app-routes.ts';
+import { createNfcProxy, type NfcProxy } from './adapters/http/nfc-proxy.ts';
+import { buildMppApp } from './app.ts';
+import { type LoadedKeys, loadKeys, type MppConfig } from './config.ts';
+import type { LimitsByCurrency, PaymentLimits } from './domain/pay.ts';
+import { NotifyWorker } from './notify/notify-worker.ts';
+
+// Starts the MPP server process: database (migrations run), users seeded, the Alipay+ routes from the
+// composition root plus the app and admin APIs, health probes, the notify worker, and a graceful shutdown
+// (stop accepting, finish in-flight requests and sends, release outbox claims, close the database)
+// bounded by shutdownTimeoutMs.
+
+/** Log paths that may hold secrets: credentials, keys, PANs, token PANs, session keys, signatures. */
+export const LOG_REDACT_PATHS: readonly string[] = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers.signature',
+  'res.headers.signature',
+  ...[
+    'password',
+    'passwordHash',
+    'token',
+    'adminToken',
+    'tokenServiceSecret',
+    'authorization',
+    'Authorization',
+    'privateKey',
+  ]
+    .concat(['privateKeyPem', 'signingKey', 'pan', 'tokenPan', 'sessionKey', 'signature', 'Signature'])
+    .flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
+];
+
+export interface StartMppServerOptions {
+  readonly clock?: Clock;
+  /** Keys already loaded (tests); otherwise read from the files the configuration names. */
+  readonly keys?: LoadedKeys;
+  /** Where logs go (tests capture them); stdout by default. */
+  readonly logStream?: DestinationStream;
+  /** Close on SIGINT / SIGTERM (the CLI); off by default so tests and embedders decide. */
+  readonly handleSignals?: boolean;
+}
+
+export interface MppServerHandle {
+  readonly url: string;
+  readonly app: FastifyInstance;
+  readonly db: DbHandle;
+  readonly worker: NotifyWorker;
+  /** Graceful, idempotent, bounded by shutdownTimeoutMs. */
+  close(): Promise<void>;
+}
+
+export async function startMppServer(
+  config: MppConfig,
+  options: StartMppServerOptions = {},
+): Promise<MppServerHandle> {
+  const clock = options.clock ?? systemClock;
+  const keys = options.keys ?? unwrapKeys(config);
+  const logger = createLogger(config, options.logStream);
+  const db = await openDatabase(config.db, { poolSizeMax: config.dbPoolSizeMax });
+  let state: 'running' | 'closing' = 'running';
+  const parts = await assemble(config, clock, keys, logger, db, () => state === 'closing').catch(
+    async (error) => {
+      await db.close();
+      throw error;
+    },
+  );
+  const { app, alipayPlus, proxy, worker } = parts;
+  const address = await app.listen({ host: config.host, port: config.port }).catch(async (error) => {
+    await Promise.allSettled([app.close(), alipayPlus.close(), proxy.close()]);
+    await db.close();
+    throw error;
+  });
+  if (config.notifyEnabled) worker.start();
+  logger.info({ url: address, engine: db.engine, notify: config.notifyEnabled }, 'mpp server listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    state = 'closing';
+    closing ??= shutdown({
+      app,
+      worker,
+      db,
+      logger,
+      alipayPlus,
+      proxy,
+      timeoutMs: config.shutdownTimeoutMs,
+    }).finally(() => removeSignals());
+    return closing;
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'shutting down');
+    void close().then(() => {
+      process.exitCode = 0;
+    });
+  };
+  const removeSignals = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  if (options.handleSignals === true) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+  return { url: address, app, db, worker, close };
+}
+
+function unwrapKeys(config: MppConfig): LoadedKeys {
+  const keys = loadKeys(config);
+  if (!keys.ok) throw Object.assign(new Error(keys.error.message), { code: keys.error.code });
+  return keys.value;
+}
+
+function createLogger(config: MppConfig, stream: DestinationStream | undefined): Logger {
+  const options = { level: config.logLevel, redact: { paths: [...LOG_REDACT_PATHS], censor: '[redacted]' } };
+  return stream === undefined ? pino(options) : pino(options, stream);
+}
+
+interface Parts {
+  readonly app: FastifyInstance;
+  readonly alipayPlus: SignedClient;
+  readonly proxy: NfcProxy;
+  readonly worker: NotifyWorker;
+}
+
+async function assemble(
+  config: MppConfig,
+  clock: Clock,
+  keys: LoadedKeys,
+  logger: Logger,
+  db: DbHandle,
+  isClosing: () => boolean,
+): Promise<Parts> {
+  await seedUsers(db, clock, config.users);
+  const app = buildMppApp({
+    db,
+    clock,
+    config: { limits: toLimits(config.limits), freshnessMs: config.freshnessMs },
+    keys: {
+      signingKey: keys.signingKey,
+      // Alipay+ signs its calls to us with the Client-Id it gave the MPP, the one we sign ours with.
+      alipayPeers: [{ clientId: config.clientId, verifyKeys: keys.alipayPlusVerifyKeys }],
+    },
+    fastify: { loggerInstance: logger, bodyLimit: config.appBodyBytesMax, return503OnClosing: true },
+  });
+  const alipayPlus = new SignedClient({
+    baseUrl: config.alipayPlusUrl,
+    clientId: config.clientId,
+    signingKey: keys.signingKey,
+    peerVerifyKeys: keys.alipayPlusVerifyKeys,
+    clock,
+    freshnessMs: config.freshnessMs,
+  });
+  const proxy = createNfcProxy({
+    tokenServiceUrl: config.tokenServiceUrl,
+    tokenServiceSecret: config.tokenServiceSecret,
+    alipayPlus,
+  });
+  const deps = { store: db, clock, bodyBytesMax: config.appBodyBytesMax };
+  registerAppRoutes(app, { ...deps, proxy, sessionTtlMs: config.sessionTtlMs });
+  registerAdminRoutes(app, { ...deps, adminToken: config.adminToken });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    if (isClosing()) return reply.code(503).send({ status: 'closing' });
+    try {
+      await sql`select 1`.execute(db.db);
+      return { status: 'ready', engine: db.engine };
+    } catch {
+      return reply.code(503).send({ status: 'database unavailable' });
+    }
+  });
+  const worker = new NotifyWorker({
+    handle: db,
+    client: alipayPlus,
+    clock,
+    logger: logger.child({ component: 'notify' }),
+    pollIntervalMs: config.notifyPollIntervalMs,
+    batchSizeMax: config.notifyBatchSizeMax,
+    leaseMs: config.notifyLeaseMs,
+  });
+  return { app, alipayPlus, proxy, worker };
+}
+
+function toLimits(limits: MppConfig['limits']): LimitsByCurrency {
+  const out: Record<string, PaymentLimits> = {};
+  for (const [currency, l] of Object.entries(limits)) {
+    out[currency] = {
+      ...(l.amountPerPaymentMax === undefined
+        ? {}
+        : { amountPerPaymentMaxMinor: BigInt(l.amountPerPaymentMax) }),
+      ...(l.dailyAmountMax === undefined ? {} : { dailyAmountMaxMinor: BigInt(l.dailyAmountMax) }),
+      ...(l.dailyCountMax === undefined ? {} : { dailyCountMax: l.dailyCountMax }),
+    };
+  }
+  return out;
+}
+
+async function shutdown(p: {
+  app: FastifyInstance;
+  worker: NotifyWorker;
+  db: DbHandle;
+  logger: Logger;
+  alipayPlus: SignedClient;
+  proxy: NfcProxy;
+  timeoutMs: number;
+}): Promise<void> {
+  const startedAtMs = Date.now();
+  // The app stops accepting at once and waits for the requests in flight; the worker stops polling,
+  // waits for its sends and gives back its claims. Both run together under one deadline.
+  const graceful = Promise.allSettled([p.app.close(), p.worker.stop()]);
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    deadline = setTimeout(() => resolve('timeout'), p.timeoutMs);
+    deadline.unref();
+  });
+  const outcome = await Promise.race([graceful.then(() => 'done' as const), timedOut]);
+  clearTimeout(deadline);
+  if (outcome === 'timeout') {
+    p.logger.warn({ timeoutMs: p.timeoutMs }, 'shutdown deadline passed; closing with work in flight');
+    // Claims still held would block those rows until the lease runs out; give them back if we still can.
+    await p.worker.releaseClaimsNow().catch(() => 0);
+  }
+  await Promise.allSettled([p.alipayPlus.close(), p.proxy.close()]);
+  await p.db.close();
+  p.logger.info({ durationMs: Date.now() - startedAtMs, outcome }, 'mpp server closed');
+}

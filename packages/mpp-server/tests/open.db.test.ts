@@ -1,0 +1,65 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/adapters/db/open.ts';
+import { testEngines } from './support/engines.ts';
+
+describe.each(testEngines())('openDatabase on $name', (engine) => {
+  it('hands back 64-bit integers as bigint, exactly', async () => {
+    const store = await engine.open();
+    try {
+      const big = 9_223_372_036_854_775_000n;
+      await store.db
+        .insertInto('customers')
+        .values({ id: 'C1', status: 'ACTIVE', created_at_ms: big, updated_at_ms: 1 })
+        .execute();
+      const row = await store.db.selectFrom('customers').selectAll().executeTakeFirstOrThrow();
+      expect(row.created_at_ms).toBe(big);
+      expect(row.updated_at_ms).toBe(1n);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('migrates once: opening the same database again changes nothing', async () => {
+    const location = await engine.location();
+    try {
+      const options = location.schema ? { schema: location.schema } : {};
+      const first = await openDatabase(location.url, options);
+      await first.db
+        .insertInto('customers')
+        .values({ id: 'C1', status: 'ACTIVE', created_at_ms: 1, updated_at_ms: 1 })
+        .execute();
+      await first.close();
+      const second = await openDatabase(location.url, options);
+      const rows = await second.db.selectFrom('customers').select('id').execute();
+      expect(rows).toEqual([{ id: 'C1' }]);
+      await second.close();
+    } finally {
+      await location.remove();
+    }
+  });
+});
+
+// SQLite-only by nature; the `pg` project (TAPKIT_TEST_ENGINES=postgres) tests PostgreSQL alone.
+describe.skipIf(process.env.TAPKIT_TEST_ENGINES === 'postgres')('openDatabase on a SQLite file', () => {
+  it('accepts sqlite: URLs, creates the directory and sets the durability pragmas', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tapkit-open-'));
+    try {
+      const store = await openDatabase(`sqlite:${join(dir, 'nested', 'mpp.db')}`);
+      const pragma = async (name: string) => {
+        const row = (await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(store.db)).rows[0];
+        return row === undefined ? undefined : Object.values(row)[0];
+      };
+      expect(await pragma('journal_mode')).toBe('wal');
+      expect(await pragma('synchronous')).toBe(2n); // FULL
+      expect(await pragma('foreign_keys')).toBe(1n);
+      expect(await pragma('busy_timeout')).toBe(5000n);
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
