@@ -20,7 +20,6 @@ import {
 } from '@tapkit/alipayplus';
 import { VirtualClock } from '@tapkit/protocol';
 import type { DbHandle } from '@tapkit/storage';
-import { sql } from 'kysely';
 
 const RECORDS_MAX = 10_000_000;
 const SEED_BATCH_SIZE = 500;
@@ -130,8 +129,6 @@ export async function run(argv: string[]): Promise<void> {
   const pageSize = Math.max(1, Number(values['page-size']));
   const dir = mkdtempSync(join(tmpdir(), 'tapkit-bench-clearing-'));
   const handle = await openIssuerDatabase(join(dir, 'issuer.sqlite'));
-  if (process.env.BENCH_CACHE_KIB)
-    await sql.raw(`pragma cache_size = -${Number(process.env.BENCH_CACHE_KIB)}`).execute(handle.db);
   try {
     const seedStartMs = performance.now();
     await seed(handle, count);

@@ -36,6 +36,7 @@ export {
   TOKEN_SERVICE_SDK_PATH,
 } from './adapters/http/nfc-proxy.ts';
 export { counterIds, randomIds } from './adapters/ids.ts';
+export { type BuildMppAppOptions, buildMppApp, type MppAppConfig } from './app.ts';
 export {
   CONFIG_OPTIONS,
   type ConfigError,

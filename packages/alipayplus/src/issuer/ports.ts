@@ -1,0 +1,96 @@
+import type { Clock } from '@tapkit/protocol';
+import type { Fault } from './domain/faults.ts';
+import type { PayOutcome } from './domain/outcome.ts';
+import type { AuthorizationState, AuthorizationType, AuthorizationView, MppCall } from './domain/types.ts';
+
+// What the issuer processor needs from the world: time, the MPPs (one signed client each), which MPP a
+// token belongs to, and a logger. Storage is the Kysely book in adapters/db.
+
+export type { Clock };
+
+/** An authorization as the book keeps it: the rules' view plus who, where and what for. */
+export interface AuthorizationRecord extends AuthorizationView {
+  readonly tokenUniqueReference: string;
+  readonly customerId: string;
+  readonly mppId: string;
+  readonly merchantId: string | undefined;
+  readonly merchantName: string | undefined;
+  readonly mcc: string | undefined;
+  readonly terminalId: string | undefined;
+  readonly acquirerId: string | undefined;
+  readonly faults: readonly Fault[];
+  readonly adviceReceived: boolean;
+  /** Descriptive parts of the pay request (order, nfcTransactionInfo, customData), passed through. */
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly responseCode: string | undefined;
+  readonly approvalCode: string | undefined;
+  readonly updatedAtMs: number;
+}
+
+export interface NewAuthorization {
+  readonly networkTraceId: string;
+  readonly type: AuthorizationType;
+  readonly state: AuthorizationState;
+  readonly tokenUniqueReference: string;
+  readonly customerId: string;
+  readonly mppId: string;
+  readonly merchantId: string | undefined;
+  readonly merchantName: string | undefined;
+  readonly mcc: string | undefined;
+  readonly terminalId: string | undefined;
+  readonly acquirerId: string | undefined;
+  readonly currency: string;
+  readonly expiresAtMs: number;
+  readonly faults: readonly Fault[];
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** The answer to one MPP call as the processor needs it. */
+export type GatewayResult =
+  | { readonly kind: 'answered'; readonly outcome: PayOutcome; readonly paymentId?: string }
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+/**
+ * One MPP call, prepared once: `send` may be called again and sends the identical bytes (same
+ * Request-Time, same signature), as the doc asks for a re-send after a timeout.
+ */
+export interface PreparedCall {
+  send(): Promise<GatewayResult>;
+}
+
+/** Calls into the MPPs; `prepare` builds the signed request of a planned call for an authorization. */
+export interface MppGateway {
+  prepare(
+    auth: AuthorizationRecord,
+    call: MppCall,
+    options?: { dropAnswer?: boolean; timeoutMs?: number },
+  ): PreparedCall;
+  /** inquiryPayment for a payment of `auth`. */
+  inquire(
+    auth: AuthorizationRecord,
+    paymentRequestId: string,
+    options?: { dropAnswer?: boolean },
+  ): Promise<GatewayResult>;
+  close(): Promise<void>;
+}
+
+/** Which MPP a token belongs to (the Ant server keeps the token -> customer mapping per MPP). */
+export interface MppRouter {
+  /** The MPP's id, which is the Client-Id Alipay+ uses with it; undefined for a token of no known MPP. */
+  mppOf(input: {
+    tokenUniqueReference: string;
+    customerId: string;
+  }): Promise<string | undefined> | string | undefined;
+}
+
+export interface IssuerLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export const silentLogger: IssuerLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};

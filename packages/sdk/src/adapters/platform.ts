@@ -1,0 +1,16 @@
+// The default Clock and Random for apps that pass none: wall-clock time and Web Crypto randomness.
+// Isomorphic (setTimeout and globalThis.crypto exist in browsers, React Native with a Web Crypto
+// polyfill, and Node 20).
+import type { Clock, Random } from '../ports.ts';
+
+export const platformClock: Clock = {
+  nowMs: () => Date.now(),
+  setTimer(delayMs, fn) {
+    const handle = setTimeout(fn, Math.max(0, delayMs));
+    return { cancel: () => clearTimeout(handle) };
+  },
+};
+
+export const platformRandom: Random = {
+  bytes: (length) => globalThis.crypto.getRandomValues(new Uint8Array(length)),
+};

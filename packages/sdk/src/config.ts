@@ -1,0 +1,76 @@
+// SDK configuration with its defaults (SDK.md). Every polling loop and batch has its bound here.
+import { SdkError } from './errors.ts';
+
+export interface SdkConfig {
+  /** Auto-replenish when fewer credentials than this are left after a transaction. */
+  replenishThreshold: number;
+  /** Credentials asked for per REPLENISH. */
+  replenishBatchSize: number;
+  /** Above this amount (minor units of any currency, tapkit) a tap needs on-device authentication. */
+  noCvmLimitMinor: bigint;
+  /** Transit terminals (MCC 4111, 4131) may take a tap above the no-CVM limit without authentication. */
+  isSupportTransit: boolean;
+  /** WAIT_APPROVAL: how many times the application status is polled, and how far apart. */
+  applyTokenTimes: number;
+  applyTokenIntervalMs: number;
+  /** NOTIFY_RESULT: how many times the token is polled until the server shows it active. */
+  activateTimes: number;
+  activateIntervalMs: number;
+  /** How long an on-device authentication counts for a tap (SDK.md: 30 s). */
+  authValidityMs: number;
+  /** (tapkit) How long GENERATE AC waits for the TransactionPermit before declining the tap. */
+  permitTimeoutMs: number;
+}
+
+export const SDK_CONFIG_DEFAULT: SdkConfig = {
+  replenishThreshold: 10,
+  replenishBatchSize: 20,
+  noCvmLimitMinor: 5000n,
+  isSupportTransit: false,
+  // 30 polls 2 s apart cover the token service's 20–30 s provisioning delay with room.
+  applyTokenTimes: 30,
+  applyTokenIntervalMs: 2000,
+  activateTimes: 10,
+  activateIntervalMs: 1000,
+  authValidityMs: 30_000,
+  permitTimeoutMs: 2_000,
+};
+
+/** Upper bounds on configuration, so a typo cannot make a poll loop run for hours. */
+const pollTimesMax = 1000;
+const batchSizeMax = 100;
+
+/**
+ * What the app passes: any subset of SdkConfig, and the names SDK.md uses (`applyTokenInterval`,
+ * `activateInterval` in milliseconds, `noCvmLimit` in minor units), which the unit-suffixed names win over.
+ */
+export type SdkConfigInput = Partial<SdkConfig> & {
+  applyTokenInterval?: number;
+  activateInterval?: number;
+  noCvmLimit?: bigint;
+};
+
+export function resolveConfig(input: SdkConfigInput = {}): SdkConfig {
+  const { applyTokenInterval, activateInterval, noCvmLimit, ...named } = input;
+  const aliases: Partial<SdkConfig> = {
+    ...(applyTokenInterval === undefined ? {} : { applyTokenIntervalMs: applyTokenInterval }),
+    ...(activateInterval === undefined ? {} : { activateIntervalMs: activateInterval }),
+    ...(noCvmLimit === undefined ? {} : { noCvmLimitMinor: noCvmLimit }),
+  };
+  const config: SdkConfig = { ...SDK_CONFIG_DEFAULT, ...aliases, ...named };
+  const positiveInt = (value: number, max: number) => Number.isInteger(value) && value >= 1 && value <= max;
+  const valid =
+    Number.isInteger(config.replenishThreshold) &&
+    config.replenishThreshold >= 0 &&
+    positiveInt(config.replenishBatchSize, batchSizeMax) &&
+    positiveInt(config.applyTokenTimes, pollTimesMax) &&
+    positiveInt(config.activateTimes, pollTimesMax) &&
+    config.applyTokenIntervalMs >= 0 &&
+    config.activateIntervalMs >= 0 &&
+    config.authValidityMs >= 0 &&
+    config.permitTimeoutMs >= 0 &&
+    typeof config.noCvmLimitMinor === 'bigint' &&
+    config.noCvmLimitMinor >= 0n;
+  if (!valid) throw SdkError.of('INVALID_INPUT_PARAMETERS', 'config has a value out of range');
+  return config;
+}

@@ -1,0 +1,71 @@
+// The one catalog of SDK result codes (SDK.md, doc numbering). Every failure the SDK reports to the app
+// is an SdkError carrying one of these codes; the codes never change meaning.
+
+export const SDK_RESULT_CODES = {
+  SUCCESS: 10000,
+  PROVISION_FAILED: 10001,
+  DEVICE_UNSAFE: 10002,
+  CDCVM_REQUIRED: 10003,
+  INNER_EXCEPTION: 10004,
+  NETWORK_EXCEPTION: 10005,
+  SDK_NOT_CONNECTED: 10006,
+  INSUFFICIENT_CREDENTIALS: 10007,
+  TOKEN_UNAVAILABLE: 10008,
+  TOKEN_NOT_EXIST: 10009,
+  ACTIVATION_IN_PROGRESS: 10010,
+  INVALID_INPUT_PARAMETERS: 10011,
+} as const;
+
+export type SdkResultName = keyof typeof SDK_RESULT_CODES;
+export type SdkResultCode = (typeof SDK_RESULT_CODES)[SdkResultName];
+
+const messages: Record<SdkResultName, string> = {
+  SUCCESS: 'Success.',
+  PROVISION_FAILED: 'The activation failed.',
+  DEVICE_UNSAFE: 'The device or the app refused the transaction.',
+  CDCVM_REQUIRED: 'The transaction needs the user to authenticate on the device.',
+  INNER_EXCEPTION: 'The SDK failed internally.',
+  NETWORK_EXCEPTION: 'The request proxy failed or the server could not be reached.',
+  SDK_NOT_CONNECTED: 'The SDK is not connected; call connect first.',
+  INSUFFICIENT_CREDENTIALS: 'No payment credential is left.',
+  TOKEN_UNAVAILABLE: 'The card is locked or suspended.',
+  TOKEN_NOT_EXIST: 'There is no card.',
+  ACTIVATION_IN_PROGRESS: 'An activation is already running.',
+  INVALID_INPUT_PARAMETERS: 'An input parameter is invalid.',
+};
+
+const nameOfCode = new Map<number, SdkResultName>(
+  Object.entries(SDK_RESULT_CODES).map(([name, code]) => [code, name as SdkResultName]),
+);
+
+/** An operating error of the SDK: a stable code, its name, and a message that never holds secrets. */
+export class SdkError extends Error {
+  override readonly name = 'SdkError';
+  readonly resultName: SdkResultName;
+
+  constructor(
+    readonly code: SdkResultCode,
+    detail?: string,
+    /** The counterpart's own error code (token service or Ant server), when there was one. */
+    readonly upstreamCode?: string,
+  ) {
+    const resultName = nameOfCode.get(code) ?? 'INNER_EXCEPTION';
+    super(`${code} ${resultName}: ${detail ?? messages[resultName]}`);
+    this.resultName = resultName;
+  }
+
+  static of(name: SdkResultName, detail?: string, upstreamCode?: string): SdkError {
+    return new SdkError(SDK_RESULT_CODES[name], detail, upstreamCode);
+  }
+}
+
+export function isSdkError(value: unknown): value is SdkError {
+  return value instanceof SdkError;
+}
+
+/** Anything thrown that is not an SdkError is a bug of ours: the app sees 10004. */
+export function toSdkError(value: unknown): SdkError {
+  if (value instanceof SdkError) return value;
+  const detail = value instanceof Error ? value.message : 'unknown failure';
+  return SdkError.of('INNER_EXCEPTION', detail);
+}
