@@ -6,8 +6,11 @@
 export * from './acquirer/acquirer-link.ts';
 export * from './acquirer/journal.ts';
 export * from './acquirer/merchant-panel.ts';
+export * from './adapters/http-network.ts';
 export * from './adapters/in-process-network.ts';
 export * from './adapters/memory-journal.ts';
+// Server side of http-network.ts; runtime-neutral (Fastify is a type-only import), so it lives here too.
+export * from './adapters/node-acquirer-gateway.ts';
 export * from './adapters/web-platform.ts';
 export * from './domain/authorization-messages.ts';
 export * from './domain/card-data.ts';

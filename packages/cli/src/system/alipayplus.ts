@@ -1,0 +1,109 @@
+import {
+  ANT_SERVER_MIGRATIONS,
+  type AntServerApp,
+  type AntServerDatabase,
+  BookPaymentKnowledge,
+  buildAntServerApp,
+  type IssuerLogger,
+  type RunningIssuer,
+  registerIssuerRoutes,
+  startIssuerProcessor,
+} from '@tapkit/alipayplus';
+import type { Clock } from '@tapkit/protocol';
+import { type DbHandle, openDatabase } from '@tapkit/storage';
+import type { FastifyServerOptions } from 'fastify';
+import type { SystemKeys } from './keys.ts';
+import { MASTERCARD_CLIENT_ID } from './mastercard.ts';
+import { SYSTEM_HOST } from './port-plan.ts';
+
+// The Alipay+ counterpart as `tapkit up` runs it: the issuer processor (ISO 8583 TCP, its own database)
+// and the Ant server + notifyPayment receiver + authorization inspection routes (HTTP, another database),
+// configured with the one MPP of the system.
+
+export interface AlipayPlusParty {
+  readonly ant: AntServerApp;
+  readonly issuer: RunningIssuer;
+  readonly antDb: DbHandle<AntServerDatabase>;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface StartAlipayPlusOptions {
+  readonly antDbUrl: string;
+  readonly issuerDbUrl: string;
+  readonly clock: Clock;
+  readonly keys: SystemKeys;
+  readonly httpPort: number;
+  readonly issuerPort: number;
+  readonly mppClientId: string;
+  readonly mppUrl: string;
+  readonly tokenServiceUrl: string;
+  readonly logger: IssuerLogger;
+  readonly fastify: FastifyServerOptions;
+}
+
+export async function startAlipayPlus(options: StartAlipayPlusOptions): Promise<AlipayPlusParty> {
+  const { keys } = options;
+  const signingKey = { key: keys.alipayPlus.privateKey, keyVersion: '1' };
+  const mppVerifyKeys = new Map([['1', keys.mpp.publicKey]]);
+  // The issuer routes each token to the MPP the Ant server approved it for; the Ant server is built
+  // after the issuer (it reads the issuer's book), so the router looks it up late.
+  let ant: AntServerApp | undefined;
+  const issuer = await startIssuerProcessor({
+    db: options.issuerDbUrl,
+    mpps: [
+      {
+        mppId: options.mppClientId,
+        baseUrl: options.mppUrl,
+        clientId: options.mppClientId,
+        signingKey,
+        peerVerifyKeys: mppVerifyKeys,
+      },
+    ],
+    tcp: { host: SYSTEM_HOST, port: options.issuerPort },
+    clock: options.clock,
+    router: {
+      mppOf: async ({ tokenUniqueReference }) =>
+        (await ant?.lookupTokenOwner(tokenUniqueReference))?.mppClientId,
+    },
+    logger: options.logger,
+  });
+  let antDb: DbHandle<AntServerDatabase> | undefined;
+  try {
+    antDb = await openDatabase<AntServerDatabase>(options.antDbUrl, { migrations: ANT_SERVER_MIGRATIONS });
+    ant = buildAntServerApp({
+      db: antDb,
+      clock: options.clock,
+      signingKey,
+      mpps: [{ clientId: options.mppClientId, verifyKeys: mppVerifyKeys, baseUrl: options.mppUrl }],
+      tokenService: {
+        clientId: MASTERCARD_CLIENT_ID,
+        verifyKeys: new Map([['1', keys.mastercard.publicKey]]),
+        baseUrl: options.tokenServiceUrl,
+        bearerSecret: keys.antTokenServiceSecret,
+      },
+      paymentKnowledge: new BookPaymentKnowledge(issuer.handle.db),
+      fastify: options.fastify,
+    });
+    registerIssuerRoutes(ant.app, issuer.processor);
+    await ant.app.listen({ host: SYSTEM_HOST, port: options.httpPort });
+  } catch (error) {
+    await ant?.close().catch(() => undefined);
+    await antDb?.close().catch(() => undefined);
+    await issuer.close().catch(() => undefined);
+    throw error;
+  }
+  const running = ant;
+  const runningDb = antDb;
+  return {
+    ant: running,
+    issuer,
+    antDb: runningDb,
+    url: `http://${SYSTEM_HOST}:${options.httpPort}`,
+    async close() {
+      await running.close();
+      await issuer.close();
+      await runningDb.close();
+    },
+  };
+}
