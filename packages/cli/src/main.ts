@@ -1,3 +1,4 @@
+import { runConformanceCommand } from '@tapkit/alipayplus';
 import { runKeysCommand } from '@tapkit/protocol';
 import { Command, CommanderError, Option } from 'commander';
 import { DEMO_SEED_DEFAULT, runDemoCommand } from './demo.ts';
@@ -80,6 +81,18 @@ export async function main(argv: readonly string[]): Promise<number> {
         return;
       }
       exitCode = await runDemoCommand({ seed, fast: options.fast === true });
+    });
+
+  program
+    .command('conformance')
+    .description(
+      'run Alipay+ side of every conformance scenario against an MPP server (tapkit conformance --help)',
+    )
+    .allowUnknownOption()
+    .helpOption(false)
+    .argument('[args...]')
+    .action(async (args: string[]) => {
+      exitCode = await runConformanceCommand(args);
     });
 
   program
