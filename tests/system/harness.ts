@@ -66,7 +66,17 @@ export async function json(
 export interface WalletEvents {
   readonly progress: ActivationProgress[];
   readonly monitor: { id: MonitorEvent; params: Readonly<Record<string, string | number | boolean>> }[];
-  readonly failures: { code: number; decision: PermitDecision | undefined }[];
+  /**
+   * onTransactionFailed; after an ARQC the issuer's decline (10012) comes later, from the Ant server's
+   * notification feed, with the tap's ATC, the DE39 and the MPP's resultCode.
+   */
+  readonly failures: {
+    code: number;
+    decision: PermitDecision | undefined;
+    atc?: number;
+    de39?: string;
+    resultCode?: string;
+  }[];
   /** onTransactionComplete: the cryptogram and ATC of each card dialogue that ended in one. */
   readonly completions: { cryptogram: string; atc: number }[];
   readonly authRequests: TransactionInfo[];
@@ -117,7 +127,13 @@ export class WalletApp {
       deviceFingerprint: async () => options.deviceName,
       transactionListener: {
         onTransactionFailed: (error, detail) =>
-          events.failures.push({ code: error.code, decision: detail.decision }),
+          events.failures.push({
+            code: error.code,
+            decision: detail.decision,
+            ...(detail.atc === undefined ? {} : { atc: detail.atc }),
+            ...(detail.de39 === undefined ? {} : { de39: detail.de39 }),
+            ...(detail.resultCode === undefined ? {} : { resultCode: detail.resultCode }),
+          }),
         onTransactionComplete: (result) =>
           events.completions.push({ cryptogram: result.cryptogram, atc: result.atc }),
         onTransactionAuth: (info) => events.authRequests.push(info),

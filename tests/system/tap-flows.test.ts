@@ -33,6 +33,8 @@ const realPauseMs = 1;
 /** A tap between two taps lets this much virtual time pass (outbox and retry timers get their turn). */
 const betweenTapsMs = 1_000;
 const tapCountMax = 40;
+/** Real-time rounds (realPauseMs each) waiting for an SDK report driven by its own timers. */
+const heardRoundsMax = 5_000;
 
 const user = (name: string): WalletUser => {
   const found = DEMO_USERS.find((u) => u.username === name);
@@ -101,6 +103,20 @@ async function drive<T>(work: Promise<T>): Promise<T> {
   }
   if (!settled) throw new Error(`the SDK call did not settle within ${driveStepsMax} drive steps`);
   return watched;
+}
+
+/** Waits (driving the SDK's timers) until the SDK told the app what `find` looks for. */
+async function heard<T>(find: () => T | undefined): Promise<T> {
+  return drive(
+    (async () => {
+      for (let round = 0; round < heardRoundsMax; round++) {
+        const found = find();
+        if (found !== undefined) return found;
+        await new Promise((resolve) => setTimeout(resolve, realPauseMs));
+      }
+      throw new Error('the SDK did not report it');
+    })(),
+  );
 }
 
 function wallet(name: string, storageDir: string): WalletApp {
@@ -322,8 +338,20 @@ describe('tap flows across every party on loopback', () => {
     const [payment] = await bob.paymentsWithCustomData(result.customData);
     expect(payment).toMatchObject({ status: 'FAILED', resultCode: 'USER_BALANCE_NOT_ENOUGH' });
     // The card's part ended with an ARQC: the 0110 never reaches the phone in this Kernel 2 flow (no
-    // second GENERATE AC, no issuer script), so the SDK cannot report the network's decline itself.
-    expect(bob.events.completions.at(-1)?.cryptogram).toBe('ARQC');
+    // second GENERATE AC, no issuer script). The SDK learns the decline from the Ant server's
+    // notification feed (NOTIFY PULL, TRANSACTION_RESULT) that it polls after the tap.
+    const completion = bob.events.completions.at(-1);
+    expect(completion?.cryptogram).toBe('ARQC');
+    const declined = await heard(() =>
+      bob.events.failures.find((f) => f.code === SDK_RESULT_CODES.TRANSACTION_DECLINED),
+    );
+    expect(declined).toEqual({
+      code: SDK_RESULT_CODES.TRANSACTION_DECLINED,
+      decision: undefined,
+      atc: completion?.atc,
+      de39: '51',
+      resultCode: 'USER_BALANCE_NOT_ENOUGH',
+    });
   });
 
   it('disconnect: every action fails with 10006 and the card does not answer; connect restores it', async () => {

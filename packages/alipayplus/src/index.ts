@@ -13,7 +13,12 @@ export {
 export { MASTERCARD_TOKENS_PATH, MastercardTokensHttp } from './ant/adapters/mastercard-http.ts';
 export type { AntToken } from './ant/domain/token.ts';
 export * from './ant/issuer-wire.ts';
-export type { AntStore, MastercardOutcome, MastercardTokenManagement } from './ant/ports.ts';
+export type {
+  AntStore,
+  AuthorizationDecidedInput,
+  MastercardOutcome,
+  MastercardTokenManagement,
+} from './ant/ports.ts';
 export { type AntMppSettings, AntService } from './ant/service.ts';
 export * from './app.ts';
 // ---- MPP conformance suite (src/conformance) ----
@@ -45,7 +50,14 @@ export { ISSUER_CONFIG_DEFAULT, type IssuerConfig } from './issuer/config.ts';
 export * as issuerConversion from './issuer/domain/conversion.ts';
 export { FAULTS, type Fault, type FaultConfig, faultsFor } from './issuer/domain/faults.ts';
 export { de39Of, INQUIRY_DELAYS_MS } from './issuer/domain/outcome.ts';
-export type { AuthorizationRecord, IssuerLogger, MppGateway, MppRouter } from './issuer/ports.ts';
+export type {
+  AuthorizationDecided,
+  AuthorizationDecidedListener,
+  AuthorizationRecord,
+  IssuerLogger,
+  MppGateway,
+  MppRouter,
+} from './issuer/ports.ts';
 export { IssuerProcessor } from './issuer/processor.ts';
 // ---- notifyPayment receiver (src/notify) ----
 export { type CancelIdentity, signedCanceller } from './notify/canceller.ts';

@@ -9,10 +9,10 @@ const tapRow = 'tap -> APPROVED, wallet debited';
 
 /**
  * Rows that fail today because a party lacks something (see the rows' "why" notes). The test insists they
- * still fail: whoever fixes one deletes it here, and with an empty list the demo must exit 0.
- * - insufficient funds: the SDK never learns of a network decline, so it emits no onTransactionFailed.
+ * still fail: whoever fixes one deletes it here, and with an empty list the demo must exit 0. (The
+ * insufficient-funds row passes since the SDK pulls TRANSACTION_RESULT from the Ant server's feed.)
  */
-const KNOWN_GAPS: readonly string[] = ['insufficient funds -> DE39 51'];
+const KNOWN_GAPS: readonly string[] = [];
 
 describe('tapkit demo', () => {
   it('runs every flow end to end: every row ok but the known gaps, the ledger holds', async () => {

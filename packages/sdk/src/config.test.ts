@@ -7,6 +7,8 @@ describe('SDK configuration', () => {
     expect(resolveConfig()).toEqual(SDK_CONFIG_DEFAULT);
     expect(SDK_CONFIG_DEFAULT.replenishThreshold).toBe(10);
     expect(SDK_CONFIG_DEFAULT.replenishBatchSize).toBe(20);
+    expect(SDK_CONFIG_DEFAULT.transactionResultPollAtMs).toEqual([1_000, 2_000, 4_000, 8_000]);
+    expect(resolveConfig({ transactionResultPollAtMs: [] }).transactionResultPollAtMs).toEqual([]);
   });
 
   it('accepts the SDK.md names as aliases of the unit-suffixed ones', () => {
@@ -33,6 +35,10 @@ describe('SDK configuration', () => {
       { applyTokenTimes: 100_000 },
       { activateIntervalMs: -1 },
       { replenishThreshold: 1.5 },
+      { transactionResultPollAtMs: [2_000, 1_000] },
+      { transactionResultPollAtMs: [1_000, 1_000] },
+      { transactionResultPollAtMs: Array.from({ length: 21 }, (_, i) => (i + 1) * 1_000) },
+      { transactionResultPollAtMs: [500_000] },
     ]) {
       expect(() => resolveConfig(bad)).toThrow(SdkError);
       try {

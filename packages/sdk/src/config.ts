@@ -20,6 +20,11 @@ export interface SdkConfig {
   authValidityMs: number;
   /** (tapkit) How long GENERATE AC waits for the TransactionPermit before declining the tap. */
   permitTimeoutMs: number;
+  /**
+   * (tapkit) After an ARQC, when (ms after the tap, increasing) the SDK pulls the Ant server's
+   * notification feed for the tap's result; it stops at the first that has it. Empty: never polls.
+   */
+  transactionResultPollAtMs: readonly number[];
 }
 
 export const SDK_CONFIG_DEFAULT: SdkConfig = {
@@ -34,11 +39,16 @@ export const SDK_CONFIG_DEFAULT: SdkConfig = {
   activateIntervalMs: 1000,
   authValidityMs: 30_000,
   permitTimeoutMs: 2_000,
+  // The issuer answers within its pay timeout (8 s) in the worst case; most results are there at 1 s.
+  transactionResultPollAtMs: [1_000, 2_000, 4_000, 8_000],
 };
 
 /** Upper bounds on configuration, so a typo cannot make a poll loop run for hours. */
 const pollTimesMax = 1000;
 const batchSizeMax = 100;
+/** Polls per tap for its result, and how late the last may be. */
+const resultPollsMax = 20;
+const resultPollAtMsMax = 120_000;
 
 /**
  * What the app passes: any subset of SdkConfig, and the names SDK.md uses (`applyTokenInterval`,
@@ -69,8 +79,21 @@ export function resolveConfig(input: SdkConfigInput = {}): SdkConfig {
     config.activateIntervalMs >= 0 &&
     config.authValidityMs >= 0 &&
     config.permitTimeoutMs >= 0 &&
+    validPollOffsets(config.transactionResultPollAtMs) &&
     typeof config.noCvmLimitMinor === 'bigint' &&
     config.noCvmLimitMinor >= 0n;
   if (!valid) throw SdkError.of('INVALID_INPUT_PARAMETERS', 'config has a value out of range');
   return config;
+}
+
+/** Increasing whole milliseconds within bounds, at most resultPollsMax of them. */
+function validPollOffsets(offsets: readonly number[]): boolean {
+  if (!Array.isArray(offsets) || offsets.length > resultPollsMax) return false;
+  return offsets.every(
+    (atMs, index) =>
+      Number.isInteger(atMs) &&
+      atMs >= 0 &&
+      atMs <= resultPollAtMsMax &&
+      (index === 0 || atMs > offsets[index - 1]!),
+  );
 }

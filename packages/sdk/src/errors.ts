@@ -14,6 +14,8 @@ export const SDK_RESULT_CODES = {
   TOKEN_NOT_EXIST: 10009,
   ACTIVATION_IN_PROGRESS: 10010,
   INVALID_INPUT_PARAMETERS: 10011,
+  /** (tapkit) After an ARQC: the issuer (or the MPP behind it) declined; reported from the NOTIFY feed. */
+  TRANSACTION_DECLINED: 10012,
 } as const;
 
 export type SdkResultName = keyof typeof SDK_RESULT_CODES;
@@ -32,6 +34,7 @@ const messages: Record<SdkResultName, string> = {
   TOKEN_NOT_EXIST: 'There is no card.',
   ACTIVATION_IN_PROGRESS: 'An activation is already running.',
   INVALID_INPUT_PARAMETERS: 'An input parameter is invalid.',
+  TRANSACTION_DECLINED: 'The payment was declined by the issuer.',
 };
 
 const nameOfCode = new Map<number, SdkResultName>(

@@ -117,13 +117,42 @@ export interface TransactionResult {
   readonly onDeviceCvm: boolean;
 }
 
+/**
+ * (tapkit) The issuer's decision on a tap, learned from the Ant server's notification feed after the
+ * ARQC (the 0110 goes to the terminal, not to the phone). DE39 00 is an approval.
+ */
+export interface TransactionOutcome {
+  readonly tokenUniqueReference: string;
+  readonly atc: number;
+  readonly approved: boolean;
+  /** The response code the issuer answered the network, e.g. 51 for insufficient balance. */
+  readonly de39: string;
+  /** The MPP's resultCode when the MPP declined (e.g. USER_BALANCE_NOT_ENOUGH). */
+  readonly resultCode?: string;
+  readonly networkTraceId: string;
+  readonly amount: { readonly currency: string; readonly valueMinor: bigint };
+}
+
+export interface TransactionFailureDetail {
+  readonly transactionInfo?: TransactionInfo;
+  readonly decision?: PermitDecision;
+  /** On a decline the issuer reported after the tap (10012): the tap's ATC, DE39 and MPP resultCode. */
+  readonly atc?: number;
+  readonly de39?: string;
+  readonly resultCode?: string;
+}
+
 export interface TransactionListener {
   onTransactionStart?(): void;
+  /** The card answered GENERATE AC: an ARQC went online (its outcome comes later, see below). */
   onTransactionComplete?(result: TransactionResult): void;
-  onTransactionFailed?(
-    error: SdkError,
-    detail: { transactionInfo?: TransactionInfo; decision?: PermitDecision },
-  ): void;
+  /**
+   * The tap failed: on the phone (no cryptogram, an AAC) or, after an ARQC, declined by the issuer
+   * (error.code 10012 TRANSACTION_DECLINED, with atc, de39 and resultCode in `detail`).
+   */
+  onTransactionFailed?(error: SdkError, detail: TransactionFailureDetail): void;
+  /** (tapkit) Every issuer decision on an ARQC learned from the notification feed, approved or not. */
+  onTransactionResult?(outcome: TransactionOutcome): void;
   /** The tap needs on-device authentication: ask the user, then call sdk.notifyUserAuthenticated(). */
   onTransactionAuth?(transactionInfo: TransactionInfo): void;
 }

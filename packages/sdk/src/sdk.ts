@@ -94,6 +94,7 @@ export class NfcSdk {
 
   async disconnect(): Promise<void> {
     this.context.disconnect();
+    this.card.stopWatchingResults();
     this.card.reset();
   }
 

@@ -25,7 +25,7 @@ import {
   NotifyTokenUpdatedRequestSchema,
   TOKEN_API_PATHS,
 } from './issuer-wire.ts';
-import type { MastercardTokenManagement } from './ports.ts';
+import type { AuthorizationDecidedInput, MastercardTokenManagement } from './ports.ts';
 import { AntService } from './service.ts';
 
 export type AntServerDatabase = AntDatabase & NotifyDatabase;
@@ -81,6 +81,11 @@ export interface AntServerApp {
   readonly notify: NotifyReceiver;
   /** The owner of an approved token (the issuer processor's customerId and MPP for a pay). */
   lookupTokenOwner(tokenUniqueReference: string): Promise<TokenOwner | undefined>;
+  /**
+   * (tapkit) The issuer processor's `onAuthorizationDecided` port: records the result in the token
+   * owner's NOTIFY feed (TRANSACTION_RESULT), where the SDK learns a decline it cannot see otherwise.
+   */
+  recordTransactionResult(event: AuthorizationDecidedInput): Promise<void>;
   /** Closes the HTTP server, the clients and pending cancel retries (not the database). */
   close(): Promise<void>;
 }
@@ -132,6 +137,7 @@ export function buildAntServerApp(options: AntServerOptions): AntServerApp {
     notify,
     lookupTokenOwner: (tokenUniqueReference) =>
       lookupTokenOwner(db as unknown as Kysely<AntDatabase>, tokenUniqueReference),
+    recordTransactionResult: (event) => ant.recordTransactionResult(event),
     async close() {
       notify.close();
       await app.close();

@@ -2,7 +2,14 @@
 // API. The composition root (../app.ts) wires adapters to these; tests may pass doubles.
 import type { KnownCustomer } from './domain/authorize.ts';
 import type { AntToken } from './domain/token.ts';
-import type { CustomerStatus, SuspendReason, TokenEventKind, TokenInfo, TokenState } from './wire.ts';
+import type {
+  CustomerStatus,
+  SuspendReason,
+  TokenEventKind,
+  TokenInfo,
+  TokenState,
+  TransactionResult,
+} from './wire.ts';
 
 export interface StoredAuthorization {
   readonly requestId: string;
@@ -18,6 +25,23 @@ export interface StoredEvent {
   readonly kind: TokenEventKind;
   readonly token: TokenInfo;
   readonly eventTimeMs: number;
+  /** Only on TRANSACTION_RESULT. */
+  readonly transaction?: TransactionResult;
+}
+
+/**
+ * (tapkit) The issuer processor's decision on an authorization, as the composition hands it to the Ant
+ * server (the two keep separate databases; the port is wired in process). Amount in minor units.
+ */
+export interface AuthorizationDecidedInput {
+  readonly tokenUniqueReference: string;
+  readonly atc: number;
+  readonly networkTraceId: string;
+  readonly approved: boolean;
+  readonly de39: string;
+  readonly resultCode?: string;
+  readonly amount: { readonly currency: string; readonly value: string };
+  readonly customData?: string;
 }
 
 export interface AntStore {

@@ -8,6 +8,7 @@ import {
   type ResultCode,
   type SdkProxyRequest,
   type SdkProxyResponse,
+  sdkBodyCharsMax,
 } from '@tapkit/protocol';
 import { decideAuthorization } from './domain/authorize.ts';
 import {
@@ -24,7 +25,13 @@ import type {
   AuthorizeServiceResponse,
   NotifyTokenUpdatedRequest,
 } from './issuer-wire.ts';
-import type { AntStore, MastercardOutcome, MastercardTokenManagement } from './ports.ts';
+import type {
+  AntStore,
+  AuthorizationDecidedInput,
+  MastercardOutcome,
+  MastercardTokenManagement,
+  StoredEvent,
+} from './ports.ts';
 import {
   ANT_REQUEST_TYPES,
   type AntError,
@@ -36,6 +43,8 @@ import {
   type SyncTokenRequest,
   TOKENS_PER_STATUS_MAX,
   type TokenEventKind,
+  type TransactionResult,
+  TransactionResultSchema,
   type TransferRequest,
 } from './wire.ts';
 
@@ -213,9 +222,39 @@ export class AntService {
 
   private async pull(owner: Owner, body: NotifyRequest): Promise<Answer> {
     const after = body.afterSequence ?? 0;
-    const events = await this.deps.store.listEvents(owner, after, body.limit ?? EVENTS_PER_PULL_MAX);
+    const listed = await this.deps.store.listEvents(owner, after, body.limit ?? EVENTS_PER_PULL_MAX);
+    const events = fittingEvents(listed);
     const lastSequence = events.at(-1)?.sequence ?? after;
     return { ok: true, value: { events, lastSequence } };
+  }
+
+  /**
+   * (tapkit) The issuer processor decided an authorization made with the token: the result joins the
+   * owner's event feed (TRANSACTION_RESULT), where the SDK pulls it after the tap. A token Alipay+ does
+   * not know is logged and skipped: the network's answer stands either way.
+   */
+  async recordTransactionResult(input: AuthorizationDecidedInput): Promise<void> {
+    const tur = input.tokenUniqueReference;
+    const token = await this.deps.store.findToken(tur);
+    const parsed = TransactionResultSchema.safeParse(transactionOf(input));
+    if (token === undefined || !parsed.success) {
+      this.logger.warn(
+        { tokenUniqueReference: tur, networkTraceId: input.networkTraceId, known: token !== undefined },
+        'transaction result not recorded',
+      );
+      return;
+    }
+    await this.deps.store.appendEvent(token, {
+      tokenUniqueReference: tur,
+      kind: 'TRANSACTION_RESULT',
+      token: tokenInfoOf(token),
+      eventTimeMs: this.deps.clock.nowMs(),
+      transaction: parsed.data,
+    });
+    this.logger.info(
+      { tokenUniqueReference: tur, networkTraceId: input.networkTraceId, de39: input.de39 },
+      'transaction result recorded',
+    );
   }
 
   private async activationResult(owner: Owner, body: TransferRequest): Promise<Answer> {
@@ -380,6 +419,37 @@ function newToken(tur: string, owner: Owner, decision: 'APPROVED' | 'DECLINED', 
     updatedAtMs: nowMs,
     version: 1,
   };
+}
+
+function transactionOf(input: AuthorizationDecidedInput): TransactionResult {
+  return {
+    atc: input.atc,
+    networkTraceId: input.networkTraceId,
+    approved: input.approved,
+    de39: input.de39,
+    ...(input.resultCode === undefined ? {} : { resultCode: input.resultCode }),
+    amount: { currency: input.amount.currency, value: input.amount.value },
+    ...(input.customData === undefined ? {} : { customData: input.customData }),
+  };
+}
+
+/** Room for the answer's envelope ({ ok, value: { events: [], lastSequence } }) within sdkResponseBody. */
+const PULL_ENVELOPE_CHARS = 96;
+
+/**
+ * (tapkit) The first events whose answer fits in sdkResponseBody: a transaction result with custom data
+ * is larger than a token event, so 50 of them may not fit; the rest come with the next PULL. At least
+ * one event always goes (a single event is far below the limit).
+ */
+function fittingEvents(events: readonly StoredEvent[]): StoredEvent[] {
+  let chars = PULL_ENVELOPE_CHARS;
+  const kept: StoredEvent[] = [];
+  for (const event of events.slice(0, EVENTS_PER_PULL_MAX)) {
+    chars += JSON.stringify(event).length + 1;
+    if (kept.length > 0 && chars > sdkBodyCharsMax) break;
+    kept.push(event);
+  }
+  return kept;
 }
 
 /** A frozen customer may still look, lock and delete; not activate, confirm or unlock. */

@@ -8,7 +8,8 @@
 // `op`:
 //
 //   SYNC_TOKEN  STATUS, APPLICATION_STATUS, ACTIVATE, CONFIRM_ACTIVATION, LOCK, UNLOCK, DELETE
-//   NOTIFY      PULL (token events since a cursor: the SDK learns an issuer suspension, a deletion)
+//   NOTIFY      PULL (events since a cursor: the SDK learns an issuer suspension, a deletion, and the
+//               outcome of a tap the issuer decided: TRANSACTION_RESULT, tapkit)
 //   TRANSFER    ACTIVATION_RESULT (the SDK reports how provisioning ended)
 //
 // Every sdkResponseBody is `{ ok: true, value }` or `{ ok: false, error: { code, message, retryable } }`
@@ -131,15 +132,38 @@ export const TokenEventKindSchema = z.enum([
   'RESUMED',
   'DEACTIVATED',
   'CONFIRMED',
+  // (tapkit) Added after the token kinds: the issuer decided an authorization made with the token.
+  'TRANSACTION_RESULT',
 ]);
 export type TokenEventKind = z.infer<typeof TokenEventKindSchema>;
+
+/**
+ * (tapkit) What the issuer answered the network (DE39) for an authorization of the token: the 0110 never
+ * reaches the phone, so the SDK learns a decline (e.g. 51, insufficient balance) from this event.
+ */
+export const TransactionResultSchema = z.object({
+  /** 9F36 of the cryptogram, which the SDK matches against the tap it made. */
+  atc: z.int().min(0).max(0xffff),
+  networkTraceId: z.string().min(1).max(64),
+  approved: z.boolean(),
+  de39: z.string().regex(/^[0-9A-Z]{2}$/),
+  /** The MPP's resultCode when the MPP declined (e.g. USER_BALANCE_NOT_ENOUGH). */
+  resultCode: z.string().min(1).max(64).optional(),
+  /** Minor units as a decimal string: money never travels as a JSON number. */
+  amount: z.object({ currency: z.string().regex(/^[A-Z]{3}$/), value: z.string().regex(/^\d{1,19}$/) }),
+  customData: z.string().max(256).optional(),
+});
+export type TransactionResult = z.infer<typeof TransactionResultSchema>;
 
 export const TokenEventSchema = z.object({
   sequence: z.int().min(1),
   tokenUniqueReference: TokenReferenceSchema,
   kind: TokenEventKindSchema,
+  /** The token as it stands when the event was recorded. */
   token: TokenInfoSchema,
   eventTimeMs: z.int().nonnegative(),
+  /** Present exactly on TRANSACTION_RESULT events. */
+  transaction: TransactionResultSchema.optional(),
 });
 export type TokenEvent = z.infer<typeof TokenEventSchema>;
 

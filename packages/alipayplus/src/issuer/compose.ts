@@ -14,7 +14,7 @@ import { BookPaymentKnowledge } from './adapters/payment-knowledge.ts';
 import { IssuerTcpServer } from './adapters/tcp-server.ts';
 import { type IngestOptions, type IngestResult, ingestClearingFile } from './clearing.ts';
 import type { IssuerConfig } from './config.ts';
-import type { IssuerLogger, MppGateway, MppRouter } from './ports.ts';
+import type { AuthorizationDecidedListener, IssuerLogger, MppGateway, MppRouter } from './ports.ts';
 import { silentLogger } from './ports.ts';
 import { IssuerProcessor } from './processor.ts';
 
@@ -34,6 +34,8 @@ export interface StartIssuerOptions {
   readonly gateway?: Partial<GatewayConfig>;
   /** Replaces the signed MPP clients (tests of the processor alone). */
   readonly gatewayOverride?: MppGateway;
+  /** (tapkit) The Ant server's recordTransactionResult, wired in process (see IssuerDeps). */
+  readonly onAuthorizationDecided?: AuthorizationDecidedListener;
 }
 
 export interface RunningIssuer {
@@ -67,6 +69,9 @@ export async function startIssuerProcessor(options: StartIssuerOptions): Promise
     router,
     logger,
     config: { paymentExpiryMs: gatewayConfig.paymentExpiryMs, ...options.config },
+    ...(options.onAuthorizationDecided === undefined
+      ? {}
+      : { onAuthorizationDecided: options.onAuthorizationDecided }),
   });
   await processor.start();
   const server = new IssuerTcpServer({

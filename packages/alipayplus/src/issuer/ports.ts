@@ -83,6 +83,25 @@ export interface MppRouter {
   }): Promise<string | undefined> | string | undefined;
 }
 
+/**
+ * (tapkit) The outcome of an authorization as the processor answered the network (DE39), for the Ant
+ * server's NOTIFY feed: the 0110 never reaches the phone, so this is how the SDK hears of a decline.
+ * `resultCode` is the MPP's when the MPP declined; the amount is minor units as a decimal string.
+ */
+export interface AuthorizationDecided {
+  readonly tokenUniqueReference: string;
+  readonly atc: number;
+  readonly networkTraceId: string;
+  readonly approved: boolean;
+  readonly de39: string;
+  readonly resultCode?: string;
+  readonly amount: { readonly currency: string; readonly value: string };
+  readonly customData?: string;
+}
+
+/** Called after the answer is decided, off the answer's path: a failure is logged, the answer stands. */
+export type AuthorizationDecidedListener = (event: AuthorizationDecided) => Promise<void> | void;
+
 export interface IssuerLogger {
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;

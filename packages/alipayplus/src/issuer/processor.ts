@@ -32,6 +32,8 @@ import { DE48_FAULT_SUBELEMENT, FAULTS, type Fault, faultsFor } from './domain/f
 import { de39Of, type PayOutcome } from './domain/outcome.ts';
 import { type MppCall, noDelta, type Plan } from './domain/types.ts';
 import type {
+  AuthorizationDecided,
+  AuthorizationDecidedListener,
   AuthorizationRecord,
   Clock,
   IssuerLogger,
@@ -54,6 +56,8 @@ export interface IssuerDeps {
   readonly router: MppRouter;
   readonly logger: IssuerLogger;
   readonly config?: Partial<IssuerConfig>;
+  /** (tapkit) Told every purchase's decided DE39 (the Ant server's NOTIFY feed, wired in process). */
+  readonly onAuthorizationDecided?: AuthorizationDecidedListener;
 }
 
 type PayCall = Extract<MppCall, { api: 'pay' }>;
@@ -205,7 +209,8 @@ export class IssuerProcessor {
         key,
         plan,
       );
-      const code = await this.payAndSettle(auth, key, plan, faults);
+      const { code, outcome } = await this.payAndSettleOutcome(auth, key, plan, faults);
+      this.tellDecided(m, code, outcome);
       if (code === '00' && faults.includes('REVERSAL_AFTER_APPROVAL')) this.injectReversal(m.networkTraceId);
       return this.authorizationAnswer(m.networkTraceId, code, faults);
     });
@@ -317,6 +322,15 @@ export class IssuerProcessor {
     plan: Plan,
     faults: readonly Fault[],
   ): Promise<string> {
+    return (await this.payAndSettleOutcome(auth, key, plan, faults)).code;
+  }
+
+  private async payAndSettleOutcome(
+    auth: AuthorizationRecord,
+    key: string,
+    plan: Plan,
+    faults: readonly Fault[],
+  ): Promise<{ code: string; outcome: PayOutcome }> {
     const call = plan.calls[0] as PayCall;
     const result = await this.payNow(auth, call, faults);
     const outcome: PayOutcome =
@@ -356,7 +370,18 @@ export class IssuerProcessor {
       { networkTraceId: auth.networkTraceId, kind: call.authorizationType, code },
       'pay answered',
     );
-    return code;
+    return { code, outcome };
+  }
+
+  /**
+   * Hands a purchase's decided answer to the onAuthorizationDecided port in the background, so the
+   * 0110 never waits for it. No ATC in DE55 (9F36): nothing the SDK could match, so nothing is told.
+   */
+  private tellDecided(m: NetworkMessage, code: string, outcome: PayOutcome): void {
+    const listener = this.deps.onAuthorizationDecided;
+    const event = decidedEventOf(m, code, outcome);
+    if (listener === undefined || event === undefined) return;
+    this.runInBackground(Promise.resolve().then(() => listener(event)));
   }
 
   async settleSuccess(
@@ -563,5 +588,27 @@ export function newAuthorization(
     expiresAtMs: p.expiresAtMs,
     faults: p.faults,
     details: m.details,
+  };
+}
+
+/** The port's event for a purchase answered `code`; undefined when the message carried no ATC. */
+export function decidedEventOf(
+  m: Pick<NetworkMessage, 'networkTraceId' | 'tokenUniqueReference' | 'currency' | 'amountMinor' | 'details'>,
+  code: string,
+  outcome: PayOutcome,
+): AuthorizationDecided | undefined {
+  const nfc = m.details.nfcTransactionInfo as Record<string, unknown> | undefined;
+  const atcHex = nfc?.atc;
+  if (typeof atcHex !== 'string' || !/^[0-9A-F]{4}$/.test(atcHex)) return undefined;
+  const customData = m.details.customData;
+  return {
+    tokenUniqueReference: m.tokenUniqueReference,
+    atc: Number.parseInt(atcHex, 16),
+    networkTraceId: m.networkTraceId,
+    approved: code === '00',
+    de39: code,
+    ...(outcome.status === 'F' ? { resultCode: outcome.resultCode } : {}),
+    amount: { currency: m.currency, value: m.amountMinor.toString() },
+    ...(typeof customData === 'string' ? { customData } : {}),
   };
 }

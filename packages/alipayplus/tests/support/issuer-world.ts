@@ -29,6 +29,7 @@ import type { IssuerDatabase } from '../../src/issuer/adapters/db/schema.ts';
 import { ingestClearingFile } from '../../src/issuer/clearing.ts';
 import { type RunningIssuer, startIssuerProcessor } from '../../src/issuer/compose.ts';
 import type { IssuerConfig } from '../../src/issuer/config.ts';
+import type { AuthorizationDecidedListener } from '../../src/issuer/ports.ts';
 
 // A whole flow on loopback: the real MPP server (HTTP, signed), the issuer processor (ISO 8583 over TCP)
 // and a scripted network peer, all on one VirtualClock. Keys are generated once per test file.
@@ -83,6 +84,8 @@ export async function startWorld(
     >;
     /** The MPP holds the first `times` requests of `api` for `ms` (real time) before handling them. */
     stall?: { api: string; times: number; ms: number };
+    /** The issuer's port to the Ant server's NOTIFY feed. */
+    onAuthorizationDecided?: AuthorizationDecidedListener;
   } = {},
 ): Promise<World> {
   const clock = new VirtualClock(START_MS);
@@ -137,6 +140,9 @@ export async function startWorld(
       ],
       tcp: { port: 0 },
       ...(config === undefined ? {} : { config }),
+      ...(options.onAuthorizationDecided === undefined
+        ? {}
+        : { onAuthorizationDecided: options.onAuthorizationDecided }),
     });
   let issuer = await startIssuer(options.config);
   let peer = await NetworkPeer.connect(issuer.port);
@@ -256,6 +262,8 @@ export interface AuthInput {
   readonly token?: string;
   readonly customer?: string;
   readonly merchant?: string;
+  /** 9F36 in DE55, as the network forwards the card's ATC. */
+  readonly atc?: number;
 }
 
 /** The fields of a 0100 as the network forwards it to the issuer (no card fields, references in DE48). */
@@ -281,7 +289,12 @@ export function authorizationFields(input: AuthInput): Map<number, FieldValue> {
     [49, '344'],
     [61, input.type ?? 'FINAL'],
     [63, input.trace],
+    ...(input.atc === undefined ? [] : [[55, atcTlv(input.atc)] as [number, FieldValue]]),
   ]);
+}
+
+function atcTlv(atc: number): FieldValue {
+  return [{ tag: '9F36', value: new Uint8Array([(atc >> 8) & 0xff, atc & 0xff]) }];
 }
 
 /** A 0400/0420 for the authorization `trace`; `remainingMinor` set makes it partial (DE95). */

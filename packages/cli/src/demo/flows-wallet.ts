@@ -1,6 +1,6 @@
 import { ACTIVATION_PHASES, PAYMENT_STATUS, SDK_RESULT_CODES } from '@tapkit/sdk';
 import { Check, type FlowResult } from './types.ts';
-import type { DemoWorld } from './world.ts';
+import { type DemoWorld, settleTimeoutMs } from './world.ts';
 
 // The wallet flows: activation (manual and silent), a tap, auto-replenish, lock/unlock, the two-tap CDCVM
 // and insufficient funds. Alice's phone is activated manually, Bob's silently.
@@ -139,17 +139,32 @@ export async function insufficientFundsFlow(world: DemoWorld): Promise<FlowResul
   const payment =
     tap.networkTraceId === undefined ? undefined : await phone.payment(`${tap.networkTraceId}-P`);
   check.eq('MPP payment', 'FAILED USER_BALANCE_NOT_ENOUGH', `${payment?.status} ${payment?.resultCode}`);
-  // SYSTEM.md: the SDK reports onTransactionFailed; a network decline comes after the card's ARQC.
-  const failureEvent = phone.events.failures.length > failuresBefore;
-  check.eq('SDK failure event', 'yes', failureEvent ? 'yes' : 'no');
-  if (!failureEvent) {
+  // SYSTEM.md: the SDK reports onTransactionFailed; a network decline comes after the card's ARQC, so
+  // the SDK learns it from the Ant server's notification feed it polls after the tap (1 s, 2 s, ...).
+  const declined = await waitFor(() =>
+    phone.events.failures
+      .slice(failuresBefore)
+      .some((failure) => failure.code === SDK_RESULT_CODES.TRANSACTION_DECLINED),
+  );
+  check.eq('SDK failure event', SDK_RESULT_CODES.TRANSACTION_DECLINED, declined ? 10012 : 'none');
+  if (!declined) {
     const completed = phone.events.completions.slice(completionsBefore).join(',');
     check.note(
       'why',
-      `the SDK reported onTransactionComplete(${completed || 'none'}); the 0110 decline never reaches the phone (no second GENERATE AC or issuer script in this Kernel 2 flow)`,
+      `the SDK reported onTransactionComplete(${completed || 'none'}) but no TRANSACTION_RESULT came from the Ant server's feed within ${settleTimeoutMs} ms`,
     );
   }
   const expected = world.expectMinor(check.flow, before);
   check.eq('balance', expected, await world.settledBalance(customerId, expected));
   return check.result();
+}
+
+/** Polls `done` in real time (the demo's clock is real time plus an offset) for up to `timeoutMs`. */
+async function waitFor(done: () => boolean, timeoutMs = settleTimeoutMs): Promise<boolean> {
+  const pollMs = 50;
+  for (let waitedMs = 0; waitedMs <= timeoutMs; waitedMs += pollMs) {
+    if (done()) return true;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  return done();
 }

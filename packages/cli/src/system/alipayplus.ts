@@ -66,6 +66,8 @@ export async function startAlipayPlus(options: StartAlipayPlusOptions): Promise<
       mppOf: async ({ tokenUniqueReference }) =>
         (await ant?.lookupTokenOwner(tokenUniqueReference))?.mppClientId,
     },
+    // The SDK learns a tap's outcome (e.g. 51) from the Ant server's NOTIFY feed; bound late like the router.
+    onAuthorizationDecided: (event) => ant?.recordTransactionResult(event),
     logger: options.logger,
   });
   let antDb: DbHandle<AntServerDatabase> | undefined;

@@ -16,6 +16,7 @@ import type { TokenRecord } from '../storage/records.ts';
 import { type CryptogramOutcome, generateAcResponse, transactionInfoOf } from './generate-ac.ts';
 import { buildCardStatics, type CardStatics } from './profile.ts';
 import { type CardSessionState, initialCardSession, type RequestedCryptogram, stepCard } from './session.ts';
+import { TransactionResultWatcher } from './transaction-results.ts';
 
 /** Merchant category codes of transit (SDK.md isSupportTransit): local and suburban passenger transport. */
 const TRANSIT_MCCS = new Set(['4111', '4131']);
@@ -29,11 +30,15 @@ export class CardService {
   private customData: string | undefined;
   /** APDUs of one field are strictly sequential; this keeps a second reader from interleaving. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Pulls the issuer's decision on each ARQC from the Ant server's feed, after the tap (tapkit). */
+  private readonly results: TransactionResultWatcher;
 
   constructor(
     private readonly context: SdkContext,
     private readonly replenisher: Replenisher,
-  ) {}
+  ) {
+    this.results = new TransactionResultWatcher(context);
+  }
 
   setCustomData(value: string | undefined): void {
     if (value !== undefined && (typeof value !== 'string' || value.length > CUSTOM_DATA_CHARS_MAX)) {
@@ -51,6 +56,11 @@ export class CardService {
 
   onDeactivated(): void {
     this.session = initialCardSession;
+  }
+
+  /** On disconnect: results still awaited are not reported to whoever connects next. */
+  stopWatchingResults(): void {
+    this.results.cancelAll();
   }
 
   /** On connect and disconnect: nothing of one user's taps carries over to the next. */
@@ -157,6 +167,15 @@ export class CardService {
       customData: this.customData,
     });
     this.report(spent.atc, transactionInfo, decided);
+    if (decided.outcome.cryptogram === 'ARQC') {
+      // Armed only: the polls run on the clock after this answer has gone to the reader.
+      this.results.watch({
+        userId: user.userId,
+        tokenUniqueReference: token.tokenUniqueReference,
+        atc: spent.atc,
+        transactionInfo,
+      });
+    }
     this.replenisher.afterTransaction(user);
     return encodeResponseApdu({ data, sw: SW.OK });
   }

@@ -16,6 +16,7 @@ import {
   type TokenEventKind,
   TokenInfoSchema,
   type TokenState,
+  TransactionResultSchema,
 } from '../wire.ts';
 
 type Int = ColumnType<bigint, bigint | number, bigint | number>;
@@ -59,6 +60,8 @@ export interface AntEventsTable {
   kind: string;
   token_json: string;
   event_time_ms: Int;
+  /** JSON of the TRANSACTION_RESULT payload; null for token events (ant_0002). */
+  transaction_json: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AntDatabase {
@@ -121,6 +124,12 @@ export const ANT_MIGRATIONS: Record<string, Migration> = {
         .addColumn('event_time_ms', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('ant_events_pk', ['mpp_client_id', 'customer_id', 'sequence'])
         .execute();
+    },
+  },
+  // A nullable column, so the rows written before it read as token events unchanged.
+  ant_0002_event_transaction: {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('ant_events').addColumn('transaction_json', 'text').execute();
     },
   },
 };
@@ -314,6 +323,7 @@ export function createKyselyAntStore(db: Kysely<AntDatabase>): AntStore {
             kind: event.kind,
             token_json: JSON.stringify(event.token),
             event_time_ms: event.eventTimeMs,
+            transaction_json: event.transaction === undefined ? null : JSON.stringify(event.transaction),
           })
           .onConflict((oc) => oc.columns(['mpp_client_id', 'customer_id', 'sequence']).doNothing())
           .executeTakeFirst();
@@ -338,6 +348,9 @@ export function createKyselyAntStore(db: Kysely<AntDatabase>): AntStore {
           kind: row.kind as TokenEventKind,
           token: TokenInfoSchema.parse(JSON.parse(row.token_json)),
           eventTimeMs: Number(row.event_time_ms),
+          ...(row.transaction_json === null
+            ? {}
+            : { transaction: TransactionResultSchema.parse(JSON.parse(row.transaction_json)) }),
         }),
       );
     },
