@@ -1,4 +1,5 @@
 import { runConformanceCommand } from '@tapkit/alipayplus';
+import { writeSyntheticClearingFile } from '@tapkit/mastercard';
 import { runKeysCommand } from '@tapkit/protocol';
 import { Command, CommanderError, Option } from 'commander';
 import { DEMO_SEED_DEFAULT, runDemoCommand } from './demo.ts';
@@ -81,6 +82,15 @@ export async function main(argv: readonly string[]): Promise<number> {
         return;
       }
       exitCode = await runDemoCommand({ seed, fast: options.fast === true });
+    });
+
+  program
+    .command('clearing-file')
+    .description('write a clearing file of N synthetic first presentments (load tests of clearing ingestion)')
+    .argument('<path>', 'file to write')
+    .option('--records <n>', 'number of records', '1000000')
+    .action(async (path: string, options: { records: string }) => {
+      exitCode = await writeClearingFile(path, options.records);
     });
 
   program
@@ -210,4 +220,20 @@ function registerPartyCommands(program: Command, setExitCode: (code: number) => 
         }),
       );
     });
+}
+
+/** Upper bound of `tapkit clearing-file --records`: about 185 bytes a record, so some 18 GB at most. */
+const clearingRecordsMax = 100_000_000;
+
+async function writeClearingFile(path: string, recordsText: string): Promise<number> {
+  const records = Number(recordsText);
+  if (!/^[0-9]{1,9}$/.test(recordsText) || records > clearingRecordsMax) {
+    console.error(`--records must be a whole number from 0 to ${clearingRecordsMax}`);
+    return 2;
+  }
+  const summary = await writeSyntheticClearingFile(path, records);
+  console.log(
+    `wrote ${path}: file ${summary.fileId}, ${summary.recordCount} records, ${summary.bytesWritten} bytes`,
+  );
+  return 0;
 }

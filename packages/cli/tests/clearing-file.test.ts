@@ -1,0 +1,26 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readClearingFileAt } from '@tapkit/mastercard';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/main.ts';
+
+describe('tapkit clearing-file', () => {
+  it('writes N synthetic records that the streaming reader accepts whole', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'tapkit-clearing-cli-')), 'day.ipm');
+    expect(await main(['clearing-file', path, '--records', '250'])).toBe(0);
+    let records = 0;
+    let acceptedCount: number | undefined;
+    for await (const event of readClearingFileAt(path)) {
+      if (event.type === 'record') records++;
+      if (event.type === 'accepted') acceptedCount = event.recordCount;
+      expect(event.type).not.toBe('rejected');
+    }
+    expect(records).toBe(250);
+    expect(acceptedCount).toBe(250);
+  });
+
+  it('refuses a record count that is not a whole number', async () => {
+    expect(await main(['clearing-file', join(tmpdir(), 'never.ipm'), '--records', 'many'])).toBe(2);
+  });
+});
