@@ -115,6 +115,7 @@ describe('GET /alipayplus/v1/authorizations/:traceId', () => {
               responseCode: '00',
               approvalCode: undefined,
               updatedAtMs: 0,
+              quote: undefined,
             },
     });
     const found = await app.inject({ method: 'GET', url: '/alipayplus/v1/authorizations/T1' });

@@ -465,7 +465,14 @@ class PageApplier {
     };
     await insertAuthorization(
       this.tx,
-      newAuthorization(message, { mppId, faults: [], type, expiresAtMs: nowMs }),
+      newAuthorization(message, {
+        mppId,
+        faults: [],
+        type,
+        expiresAtMs: nowMs,
+        // A refund holder pays nothing (adjustRefund is in the record's currency); an unlinked purchase does.
+        quote: type === 'UNLINKED' ? this.processor.quoteOrNone(mppId, record.currency, trace) : undefined,
+      }),
       nowMs,
     );
     return (await loadAuthorization(this.tx, trace))!;

@@ -1,4 +1,4 @@
-import type { Clock } from '@tapkit/protocol';
+import type { Clock, Result } from '@tapkit/protocol';
 import type { Fault } from './domain/faults.ts';
 import type { PayOutcome } from './domain/outcome.ts';
 import type { AuthorizationState, AuthorizationType, AuthorizationView, MppCall } from './domain/types.ts';
@@ -25,6 +25,28 @@ export interface AuthorizationRecord extends AuthorizationView {
   readonly responseCode: string | undefined;
   readonly approvalCode: string | undefined;
   readonly updatedAtMs: number;
+  /** The FX quote every pay of this authorization converts with; undefined for a same-currency wallet. */
+  readonly quote: AuthorizationQuote | undefined;
+}
+
+/**
+ * (tapkit) The FX quote of an authorization, fixed when the authorization is created: its pays
+ * (purchase, incremental, clearing adjustment) all convert with it, so one authorization has one rate.
+ */
+export interface AuthorizationQuote {
+  /** The MPP wallet's currency: payToAmount's currency. */
+  readonly walletCurrency: string;
+  readonly quoteId: string;
+  readonly quoteCurrencyPair: string;
+  readonly quotePrice: string;
+  readonly quoteStartTime: string;
+  readonly quoteExpiryTime: string;
+}
+
+/** Why no quote could be given (no rate for the pair): QUOTE_PAIR_UNSUPPORTED and friends. */
+export interface QuoteRefusal {
+  readonly code: string;
+  readonly message: string;
 }
 
 export interface NewAuthorization {
@@ -43,6 +65,7 @@ export interface NewAuthorization {
   readonly expiresAtMs: number;
   readonly faults: readonly Fault[];
   readonly details: Readonly<Record<string, unknown>>;
+  readonly quote?: AuthorizationQuote | undefined;
 }
 
 /** The answer to one MPP call as the processor needs it. */
@@ -72,6 +95,11 @@ export interface MppGateway {
     options?: { dropAnswer?: boolean },
   ): Promise<GatewayResult>;
   close(): Promise<void>;
+  /**
+   * The quote a new authorization in `currency` for `mppId` needs: undefined when the MPP's wallet holds
+   * that currency (or the gateway does no FX), a refusal when the rate table has no rate for the pair.
+   */
+  quoteFor?(mppId: string, currency: string): Result<AuthorizationQuote | undefined, QuoteRefusal>;
 }
 
 /** Which MPP a token belongs to (the Ant server keeps the token -> customer mapping per MPP). */

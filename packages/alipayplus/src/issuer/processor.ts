@@ -1,5 +1,5 @@
 import type { FieldValue, Iso8583Message } from '@tapkit/emv';
-import type { TimerHandle } from '@tapkit/protocol';
+import { ok, type Result, type TimerHandle } from '@tapkit/protocol';
 import type { DbHandle } from '@tapkit/storage';
 import {
   authorizationTraceOf,
@@ -34,12 +34,14 @@ import { type MppCall, noDelta, type Plan } from './domain/types.ts';
 import type {
   AuthorizationDecided,
   AuthorizationDecidedListener,
+  AuthorizationQuote,
   AuthorizationRecord,
   Clock,
   IssuerLogger,
   MppGateway,
   MppRouter,
   NewAuthorization,
+  QuoteRefusal,
 } from './ports.ts';
 import { InquiryResolver } from './resolver.ts';
 import { BackgroundTasks, KeyedMutex, sleepOn } from './runtime.ts';
@@ -136,6 +138,22 @@ export class IssuerProcessor {
     return this.deps.router.mppOf(input);
   }
 
+  /** The FX quote a new authorization of `mppId` in `currency` gets (undefined: same currency). */
+  quoteFor(mppId: string, currency: string): Result<AuthorizationQuote | undefined, QuoteRefusal> {
+    return this.deps.gateway.quoteFor?.(mppId, currency) ?? ok(undefined);
+  }
+
+  /**
+   * The quote of an authorization the network already approved (advice, clearing alone): without a rate
+   * the pay goes out unconverted (the MPP refuses it and the money becomes a receivable), logged.
+   */
+  quoteOrNone(mppId: string, currency: string, networkTraceId: string): AuthorizationQuote | undefined {
+    const quote = this.quoteFor(mppId, currency);
+    if (quote.ok) return quote.value;
+    this.deps.logger.error({ networkTraceId, code: quote.error.code }, quote.error.message);
+    return undefined;
+  }
+
   get log(): IssuerLogger {
     return this.deps.logger;
   }
@@ -195,6 +213,15 @@ export class IssuerProcessor {
       if (replay !== undefined) return replay;
       const mppId = await this.deps.router.mppOf(m);
       if (mppId === undefined) return answer('14');
+      const quote = this.quoteFor(mppId, m.currency);
+      if (!quote.ok) {
+        // (tapkit) No rate converts this currency into the MPP's wallet: 57, transaction not permitted.
+        this.deps.logger.warn(
+          { networkTraceId: m.networkTraceId, code: quote.error.code },
+          quote.error.message,
+        );
+        return answer('57');
+      }
       const faults = [...faultsFor(m.amountText, this.config.faults)];
       const nowMs = this.deps.clock.nowMs();
       const plan = planPurchase({
@@ -205,7 +232,7 @@ export class IssuerProcessor {
       });
       const type = m.type === 'PRE_AUTH' ? 'PRE_AUTH' : m.type === 'FINAL' ? 'FINAL' : 'UNDEFINED';
       const auth = await this.createWithPay(
-        newAuthorization(m, { mppId, faults, type, expiresAtMs: plan.expiresAtMs! }),
+        newAuthorization(m, { mppId, faults, type, expiresAtMs: plan.expiresAtMs!, quote: quote.value }),
         key,
         plan,
       );
@@ -444,7 +471,8 @@ export class IssuerProcessor {
           this.deps.logger.error({ networkTraceId: m.networkTraceId }, 'advice for a token of no known MPP');
           return answer('00');
         }
-        const auth = newAuthorization(m, { mppId, faults: [], type: 'ADVICE', expiresAtMs: nowMs });
+        const quote = this.quoteOrNone(mppId, m.currency, m.networkTraceId);
+        const auth = newAuthorization(m, { mppId, faults: [], type: 'ADVICE', expiresAtMs: nowMs, quote });
         await runTx(this.deps.handle, (tx) => insertAuthorization(tx, auth, nowMs));
       }
       await this.payAdvice(m.networkTraceId, key, m.amountMinor);
@@ -570,7 +598,13 @@ export function newAuthorization(
     | 'currency'
     | 'details'
   >,
-  p: { mppId: string; faults: readonly Fault[]; type: NewAuthorization['type']; expiresAtMs: number },
+  p: {
+    mppId: string;
+    faults: readonly Fault[];
+    type: NewAuthorization['type'];
+    expiresAtMs: number;
+    quote?: AuthorizationQuote | undefined;
+  },
 ): NewAuthorization {
   return {
     networkTraceId: m.networkTraceId,
@@ -588,6 +622,7 @@ export function newAuthorization(
     expiresAtMs: p.expiresAtMs,
     faults: p.faults,
     details: m.details,
+    quote: p.quote,
   };
 }
 

@@ -31,6 +31,13 @@ export interface QuoteConfig {
 
 export const QUOTE_VALIDITY_MS_DEFAULT = 10 * 60_000;
 
+/** (tapkit) The default rate table: sample rates into HKD wallets, not market data. */
+export const QUOTE_RATES_DEFAULT: readonly RateEntry[] = [
+  { base: 'USD', counter: 'HKD', price: '7.8000' },
+  { base: 'EUR', counter: 'HKD', price: '8.4000' },
+  { base: 'CNY', counter: 'HKD', price: '1.0800' },
+];
+
 export type QuoteErrorCode = 'QUOTE_SAME_CURRENCY' | 'QUOTE_PAIR_UNSUPPORTED' | 'QUOTE_CONVERSION_FAILED';
 export interface QuoteFailure {
   code: QuoteErrorCode;

@@ -30,6 +30,7 @@ import { ingestClearingFile } from '../../src/issuer/clearing.ts';
 import { type RunningIssuer, startIssuerProcessor } from '../../src/issuer/compose.ts';
 import type { IssuerConfig } from '../../src/issuer/config.ts';
 import type { AuthorizationDecidedListener } from '../../src/issuer/ports.ts';
+import type { QuoteConfig } from '../../src/quotes/quotes.ts';
 
 // A whole flow on loopback: the real MPP server (HTTP, signed), the issuer processor (ISO 8583 over TCP)
 // and a scripted network peer, all on one VirtualClock. Keys are generated once per test file.
@@ -86,6 +87,10 @@ export async function startWorld(
     stall?: { api: string; times: number; ms: number };
     /** The issuer's port to the Ant server's NOTIFY feed. */
     onAuthorizationDecided?: AuthorizationDecidedListener;
+    /** The MPP's wallet currency as the issuer is configured with it (cross-currency pays). */
+    walletCurrency?: string;
+    /** The issuer's FX rate table. */
+    quotes?: QuoteConfig;
   } = {},
 ): Promise<World> {
   const clock = new VirtualClock(START_MS);
@@ -136,9 +141,11 @@ export async function startWorld(
           signingKey: { key: alipayKeys.privateKey, keyVersion: '1' },
           peerVerifyKeys: new Map([['1', mppKeys.publicKey]]),
           ...(options.timeoutsMs === undefined ? {} : { timeoutsMs: options.timeoutsMs }),
+          ...(options.walletCurrency === undefined ? {} : { walletCurrency: options.walletCurrency }),
         },
       ],
       tcp: { port: 0 },
+      ...(options.quotes === undefined ? {} : { gateway: { quotes: options.quotes } }),
       ...(config === undefined ? {} : { config }),
       ...(options.onAuthorizationDecided === undefined
         ? {}
@@ -264,6 +271,8 @@ export interface AuthInput {
   readonly merchant?: string;
   /** 9F36 in DE55, as the network forwards the card's ATC. */
   readonly atc?: number;
+  /** DE49, ISO 4217 numeric; HKD (344) by default. */
+  readonly currencyNumeric?: string;
 }
 
 /** The fields of a 0100 as the network forwards it to the issuer (no card fields, references in DE48). */
@@ -286,7 +295,7 @@ export function authorizationFields(input: AuthInput): Map<number, FieldValue> {
     [42, input.merchant ?? MERCHANT],
     [43, 'Coffee Corner            Hong Kong    HK'],
     [48, subelements],
-    [49, '344'],
+    [49, input.currencyNumeric ?? '344'],
     [61, input.type ?? 'FINAL'],
     [63, input.trace],
     ...(input.atc === undefined ? [] : [[55, atcTlv(input.atc)] as [number, FieldValue]]),
@@ -302,8 +311,9 @@ export function reversalFields(
   trace: string,
   amountMinor: bigint,
   remainingMinor?: bigint,
+  currencyNumeric?: string,
 ): Map<number, FieldValue> {
-  const fields = authorizationFields({ trace, amountMinor });
+  const fields = authorizationFields({ trace, amountMinor, ...(currencyNumeric ? { currencyNumeric } : {}) });
   fields.set(90, `0100000001112502000000000123456${'0'.repeat(11)}`);
   if (remainingMinor !== undefined)
     fields.set(95, remainingMinor.toString().padStart(12, '0') + '0'.repeat(30));

@@ -1,16 +1,31 @@
-import type { KeyObject } from 'node:crypto';
+import { type KeyObject, randomUUID } from 'node:crypto';
 import {
   type ApiName,
   type CallOutcome,
   type Clock,
+  type CurrencyCode,
+  convertAmount,
   formatRequestTime,
+  type MinorUnits,
+  ok,
+  parseCurrency,
+  type Result,
   SignedClient,
   type SigningKey,
   type WireResult,
 } from '@tapkit/protocol';
+import { QUOTE_RATES_DEFAULT, QuoteBook, type QuoteConfig } from '../../quotes/quotes.ts';
 import type { PayOutcome } from '../domain/outcome.ts';
 import type { MppCall } from '../domain/types.ts';
-import type { AuthorizationRecord, GatewayResult, MppGateway, MppRouter, PreparedCall } from '../ports.ts';
+import type {
+  AuthorizationQuote,
+  AuthorizationRecord,
+  GatewayResult,
+  MppGateway,
+  MppRouter,
+  PreparedCall,
+  QuoteRefusal,
+} from '../ports.ts';
 
 // The MPPs behind the signed Alipay+ client: one SignedClient per MPP, requests built from the book's
 // authorization and the planned call. An answer that is not signed, not fresh or not well-formed is
@@ -25,6 +40,11 @@ export interface MppEndpoint {
   /** The MPP's response-signing keys by keyVersion. */
   readonly peerVerifyKeys: ReadonlyMap<string, KeyObject>;
   readonly timeoutsMs?: Partial<Record<ApiName, number>>;
+  /**
+   * (tapkit) The currency of this MPP's wallets. Unset: the wallet is in the transaction's currency (no
+   * conversion). Set and different from an authorization's currency: its pays carry a quote.
+   */
+  readonly walletCurrency?: string;
 }
 
 export interface GatewayConfig {
@@ -33,25 +53,38 @@ export interface GatewayConfig {
   readonly pspId: string;
   /** How long a pay stays open for inquiries (paymentExpiryTime). */
   readonly paymentExpiryMs: number;
+  /** The FX rate table quotes come from (cross-currency pays only). */
+  readonly quotes: QuoteConfig;
 }
 
 export const GATEWAY_CONFIG_DEFAULT: GatewayConfig = {
   acquirerIdDefault: 'TAPKIT_ACQUIRER',
   pspId: 'TAPKIT_ALIPAYPLUS',
   paymentExpiryMs: 3 * 60_000,
+  quotes: { rates: QUOTE_RATES_DEFAULT },
 };
 
 type Body = Record<string, unknown>;
 
 export class SignedMppGateway implements MppGateway {
   private readonly clients = new Map<string, SignedClient>();
+  private readonly walletCurrencies = new Map<string, CurrencyCode>();
+  private readonly quotes: QuoteBook;
 
   constructor(
     endpoints: readonly MppEndpoint[],
     private readonly clock: Clock,
     private readonly config: GatewayConfig = GATEWAY_CONFIG_DEFAULT,
   ) {
+    this.quotes = new QuoteBook({ config: config.quotes, clock, newId: randomUUID });
     for (const endpoint of endpoints) {
+      if (endpoint.walletCurrency !== undefined) {
+        const currency = parseCurrency(endpoint.walletCurrency);
+        // A wallet currency that is not ISO 4217 is a configuration error: refuse to start.
+        if (!currency.ok)
+          throw new Error(`issuer: MPP ${endpoint.mppId} walletCurrency: ${currency.error.message}`);
+        this.walletCurrencies.set(endpoint.mppId, currency.value);
+      }
       this.clients.set(
         endpoint.mppId,
         new SignedClient({
@@ -88,6 +121,14 @@ export class SignedMppGateway implements MppGateway {
     return judge('inquiryPayment', outcome);
   }
 
+  quoteFor(mppId: string, currency: string): Result<AuthorizationQuote | undefined, QuoteRefusal> {
+    const walletCurrency = this.walletCurrencies.get(mppId);
+    if (walletCurrency === undefined || walletCurrency === currency) return ok(undefined);
+    const quote = this.quotes.createQuote(currency, walletCurrency);
+    if (!quote.ok) return quote;
+    return ok({ walletCurrency, ...quote.value });
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([...this.clients.values()].map((client) => client.close()));
   }
@@ -111,6 +152,9 @@ export class SignedMppGateway implements MppGateway {
       case 'cancelPayment':
         return { ...this.parties(auth), paymentRequestId: call.paymentRequestId };
       case 'refund':
+        // (tapkit) No refundFromAmount, also for a cross-currency payment: the MPP converts with the
+        // payment's own payTo / payment ratio (rounded down, the last refund returning the rest), which is
+        // this authorization's quote as applied to that pay, and never over-refunds by a rounding cent.
         return {
           ...this.parties(auth),
           paymentRequestId: call.paymentRequestId,
@@ -138,8 +182,7 @@ export class SignedMppGateway implements MppGateway {
       ...this.parties(auth),
       paymentRequestId: call.paymentRequestId,
       paymentAmount: amount,
-      // (tapkit) same-currency wallets only here; cross-currency quotes belong to src/quotes.
-      payToAmount: amount,
+      ...payToOf(auth, call.amountMinor, amount),
       customerId: auth.customerId,
       paymentMethod: { paymentMethodType: 'CONNECT_WALLET_NFC', paymentMethodId: auth.tokenUniqueReference },
       order: {
@@ -160,6 +203,27 @@ export class SignedMppGateway implements MppGateway {
       paymentExpiryTime: formatRequestTime(this.clock.nowMs() + this.config.paymentExpiryMs),
     };
   }
+}
+
+/**
+ * payToAmount (and paymentQuote) of a pay: the payment amount itself for a same-currency wallet, else the
+ * amount converted with the authorization's own quote, so every pay of one authorization uses one rate.
+ */
+function payToOf(auth: AuthorizationRecord, amountMinor: bigint, amount: Body): Body {
+  const quote = auth.quote;
+  if (quote === undefined) return { payToAmount: amount };
+  const { walletCurrency, ...paymentQuote } = quote;
+  const converted = convertAmount(
+    { currency: auth.currency as CurrencyCode, value: amountMinor as MinorUnits },
+    paymentQuote,
+    walletCurrency as CurrencyCode,
+  );
+  // The quote was made for this very pair when the authorization was created; failing here is a bug.
+  if (!converted.ok) throw new Error(`issuer: quote ${quote.quoteId}: ${converted.error.message}`);
+  return {
+    payToAmount: { currency: walletCurrency, value: converted.value.value.toString() },
+    paymentQuote,
+  };
 }
 
 function merchantOf(auth: AuthorizationRecord): Body {

@@ -11,7 +11,7 @@ import type {
   PaymentView,
   Plan,
 } from '../../domain/types.ts';
-import type { AuthorizationRecord, NewAuthorization } from '../../ports.ts';
+import type { AuthorizationQuote, AuthorizationRecord, NewAuthorization } from '../../ports.ts';
 import type { AuthorizationTable, IssuerDatabase, PaymentTable } from './schema.ts';
 
 // The authorization book in SQL. Every change of amounts happens in one transaction together with the
@@ -72,6 +72,7 @@ export function recordOf(row: AuthorizationTable, payments: readonly PaymentTabl
     responseCode: row.response_code ?? undefined,
     approvalCode: row.approval_code ?? undefined,
     updatedAtMs: Number(row.updated_at_ms),
+    quote: row.quote === null ? undefined : (JSON.parse(row.quote) as AuthorizationQuote),
   };
 }
 
@@ -144,6 +145,7 @@ export async function insertAuthorization(tx: Tx, auth: NewAuthorization, nowMs:
       faults: auth.faults.join(','),
       advice_received: 0n,
       details: JSON.stringify(auth.details),
+      quote: auth.quote === undefined ? null : JSON.stringify(auth.quote),
     })
     .execute();
 }

@@ -149,6 +149,16 @@ async function createClearing(db: Kysely<unknown>): Promise<void> {
     .execute();
 }
 
+/** Cross-currency pays: the quote an authorization's pays convert with (null: same currency). */
+const authorizationQuote: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('issuer_authorizations').addColumn('quote', 'text').execute();
+  },
+};
+
 export const issuerMigrations: MigrationProvider = {
-  getMigrations: async () => ({ '0001_issuer_initial': initial }),
+  getMigrations: async () => ({
+    '0001_issuer_initial': initial,
+    '0002_issuer_authorization_quote': authorizationQuote,
+  }),
 };

@@ -33,6 +33,8 @@ export interface AuthorizationTable {
   advice_received: Int64;
   /** JSON of the pay request's descriptive parts (order, nfcTransactionInfo, customData). */
   details: string;
+  /** JSON of the authorization's FX quote (ports.ts AuthorizationQuote); null for a same-currency wallet. */
+  quote: string | null;
 }
 
 export interface PaymentTable {
