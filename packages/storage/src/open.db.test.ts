@@ -42,6 +42,35 @@ describe.each(testEngines<Schema>(migrations))('openDatabase on $name', (engine)
     const tables = await handle.db.introspection.getTables();
     expect(tables.map((t) => t.name)).toContain('money');
   });
+
+  it('keeps its migration bookkeeping under the table name it is given', async () => {
+    const [named] = testEngines<Schema>({ migrations, migrationTableName: 'xy_migration' }).filter(
+      (e) => e.name === engine.name,
+    );
+    handle = await named!.open();
+    const done = await sql<{ name: string }>`select name from xy_migration`.execute(handle.db);
+    const locks = await sql<{ id: string }>`select id from xy_migration_lock`.execute(handle.db);
+    expect(done.rows.map((r) => r.name)).toEqual(['0001_money']);
+    expect(locks.rows).toHaveLength(1);
+  });
+
+  // Kysely's stock PostgreSQL introspector lists the tables of every schema, so the Migrator failed with
+  // 3F000 whenever a parallel test file dropped its schema mid-read; ours must see its own schema only.
+  it.runIf(engine.name === 'postgres')('introspects only its own schema', async () => {
+    handle = await engine.open();
+    const other = await engine.open();
+    try {
+      await sql`create table elsewhere (id text)`.execute(other.db);
+      const tables = await handle.db.introspection.getTables();
+      expect(tables.map((t) => t.name).sort()).toEqual([
+        'kysely_migration',
+        'kysely_migration_lock',
+        'money',
+      ]);
+    } finally {
+      await other.close();
+    }
+  });
 });
 
 describe('openDatabase on a SQLite file', () => {

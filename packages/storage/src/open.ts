@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
+  type DatabaseIntrospector,
   Kysely,
   type MigrationProvider,
   Migrator,
@@ -9,6 +10,7 @@ import {
   type SqliteDatabase,
   SqliteDialect,
   type SqliteStatement,
+  sql,
 } from 'kysely';
 import pg from 'pg';
 
@@ -59,7 +61,9 @@ export async function openDatabase<Schema>(
 ): Promise<DbHandle<Schema>> {
   const handle = isPostgresUrl(url) ? openPostgres<Schema>(url, options) : openSqlite<Schema>(url, options);
   try {
-    await migrate(handle.db, options, handle.engine === 'postgres' ? options.schema : undefined);
+    const schema =
+      handle.engine === 'postgres' ? (options.schema ?? (await currentSchema(handle.db))) : undefined;
+    await migrate(handle.db, options, schema);
   } catch (error) {
     await handle.close();
     throw error;
@@ -129,8 +133,51 @@ function openPostgres<Schema>(url: string, options: OpenDatabaseOptions): DbHand
     },
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Schema>({ dialect: new SchemaScopedPostgresDialect({ pool }) });
   return { db, engine: 'postgres', close: () => db.destroy() };
+}
+
+/**
+ * Kysely's Migrator asks the introspector whether its bookkeeping tables exist. The stock PostgreSQL
+ * introspector reads every table and column of every schema, which fails when another process drops a
+ * schema at that moment (parallel test files do, one schema each). This one reads plain catalog rows of
+ * the current schema only.
+ */
+class SchemaScopedPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return {
+      async getSchemas() {
+        const { rows } = await sql<{
+          name: string;
+        }>`select nspname as name from pg_catalog.pg_namespace`.execute(db);
+        return rows;
+      },
+      async getTables() {
+        const { rows } = await sql<{ name: string; schema: string; kind: string }>`
+          select c.relname as name, n.nspname as schema, c.relkind as kind
+          from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+          where n.nspname = current_schema() and c.relkind in ('r', 'p', 'v')`.execute(db);
+        return rows.map((row) => ({
+          name: row.name,
+          schema: row.schema,
+          isView: row.kind === 'v',
+          columns: [],
+        }));
+      },
+      async getMetadata() {
+        return { tables: await this.getTables() };
+      },
+    };
+  }
+}
+
+/** The schema unqualified names resolve to (search_path), where the migrations create the tables. */
+async function currentSchema<Schema>(db: Kysely<Schema>): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (schema === undefined || schema === null)
+    throw new Error('openDatabase: no current schema (empty search_path?)');
+  return schema;
 }
 
 async function migrate<Schema>(
@@ -138,8 +185,9 @@ async function migrate<Schema>(
   options: OpenDatabaseOptions,
   schema: string | undefined,
 ): Promise<void> {
-  // With a schema, the migration bookkeeping tables live in it too; otherwise Kysely could find them in
-  // another schema of the same database and skip creating its own.
+  // On PostgreSQL the migration bookkeeping tables live in the working schema too; unqualified, Kysely
+  // would find them in any other schema of the same database (another Tapkit, a test run) and skip
+  // creating its own.
   const migrator = new Migrator({
     db,
     provider: options.migrations,
@@ -154,9 +202,9 @@ async function migrate<Schema>(
   for (let attempt = 1; ; attempt++) {
     const { error, results } = await migrator.migrateToLatest();
     if (error === undefined) return;
-    // Kysely's table introspection reads every schema of the database; a schema dropped meanwhile by
-    // another user of the database (parallel test files do it all the time) fails that read with
-    // 3F000 undefined_schema although ours is fine. A second look no longer sees the dropped schema.
+    // Belt and braces: the schema-scoped introspector above no longer reads other schemas, but should a
+    // schema dropped meanwhile by another user of the database (parallel test files drop theirs all the
+    // time) still fail a catalog read with 3F000 undefined_schema, a second look no longer sees it.
     if (attempt < migrateAttemptsMax && (error as { code?: unknown }).code === pgUndefinedSchema) continue;
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`openDatabase: migration ${failed} failed: ${String(error)}`, { cause: error });

@@ -1,19 +1,37 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { type DbHandle, type Engine, type OpenDatabaseOptions, openDatabase } from './open.ts';
 
-type EngineOptions = Pick<OpenDatabaseOptions, 'migrations' | 'migrationTableName'>;
+export type EngineOptions = Pick<OpenDatabaseOptions, 'migrations' | 'migrationTableName'> & {
+  /** File name of the SQLite database `location()` creates in a fresh temporary directory. */
+  sqliteFileName?: string;
+};
 
 // The storage engines a `*.db.test.ts` file runs against: SQLite always, PostgreSQL when
 // TAPKIT_TEST_POSTGRES_URL is set. TAPKIT_TEST_ENGINES=postgres (the `pg` vitest project) keeps only
 // PostgreSQL. Each PostgreSQL database gets a fresh schema of its own, dropped on close, so test files
 // running in parallel never see each other's rows.
 
+/** Where a database lives, for openDatabase in this or another process, and how to remove it. */
+export interface TestLocation {
+  readonly url: string;
+  readonly schema?: string;
+  remove(): Promise<void>;
+}
+
 export interface TestEngine<Schema> {
   readonly name: Engine;
   /** Opens a fresh, migrated, empty database. Close it when done (drops the PostgreSQL schema). */
   open(): Promise<DbHandle<Schema>>;
+  /**
+   * A fresh empty database that other processes can open too (a SQLite file, a PostgreSQL schema):
+   * the URL and schema to pass to openDatabase, and how to remove it.
+   */
+  location(): Promise<TestLocation>;
 }
 
 async function adminQuery(url: string, text: string): Promise<void> {
@@ -26,8 +44,23 @@ async function adminQuery(url: string, text: string): Promise<void> {
   }
 }
 
+function openOptions(options: EngineOptions): Pick<OpenDatabaseOptions, 'migrations' | 'migrationTableName'> {
+  return {
+    migrations: options.migrations,
+    ...(options.migrationTableName === undefined ? {} : { migrationTableName: options.migrationTableName }),
+  };
+}
+
 function sqliteEngine<Schema>(options: EngineOptions): TestEngine<Schema> {
-  return { name: 'sqlite', open: () => openDatabase<Schema>(':memory:', options) };
+  return {
+    name: 'sqlite',
+    open: () => openDatabase<Schema>(':memory:', openOptions(options)),
+    async location() {
+      const dir = await mkdtemp(join(tmpdir(), 'tapkit-test-'));
+      const url = join(dir, options.sqliteFileName ?? 'db.sqlite');
+      return { url, remove: () => rm(dir, { recursive: true, force: true }) };
+    },
+  };
 }
 
 function postgresEngine<Schema>(url: string, options: EngineOptions): TestEngine<Schema> {
@@ -36,7 +69,7 @@ function postgresEngine<Schema>(url: string, options: EngineOptions): TestEngine
     async open() {
       const schema = `tapkit_test_${randomBytes(8).toString('hex')}`;
       await adminQuery(url, `create schema ${schema}`);
-      const handle = await openDatabase<Schema>(url, { ...options, schema, poolSizeMax: 20 });
+      const handle = await openDatabase<Schema>(url, { ...openOptions(options), schema, poolSizeMax: 20 });
       return {
         ...handle,
         async close() {
@@ -44,6 +77,11 @@ function postgresEngine<Schema>(url: string, options: EngineOptions): TestEngine
           await adminQuery(url, `drop schema ${schema} cascade`);
         },
       };
+    },
+    async location() {
+      const schema = `tapkit_test_${randomBytes(8).toString('hex')}`;
+      await adminQuery(url, `create schema ${schema}`);
+      return { url, schema, remove: () => adminQuery(url, `drop schema ${schema} cascade`) };
     },
   };
 }

@@ -1,57 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { type DbHandle, type Engine, openDatabase } from '../../src/adapters/db/open.ts';
+// The storage engines a `*.db.test.ts` file runs against, from @tapkit/storage/testing with this
+// package's schema, migrations and bookkeeping table (see there for TAPKIT_TEST_POSTGRES_URL /
+// TAPKIT_TEST_ENGINES).
+import {
+  type TestEngine as StorageTestEngine,
+  testEngines as storageTestEngines,
+} from '@tapkit/storage/testing';
+import { migrationProvider } from '../../src/adapters/db/migrations.ts';
+import type { MastercardDatabase } from '../../src/adapters/db/schema.ts';
 
-// The storage engines a `*.db.test.ts` file runs against: SQLite always, PostgreSQL when
-// TAPKIT_TEST_POSTGRES_URL is set. TAPKIT_TEST_ENGINES=postgres (the `pg` vitest project) keeps only
-// PostgreSQL. Each PostgreSQL database gets a fresh schema of its own, dropped on close, so test files
-// running in parallel never see each other's rows.
-
-export interface TestEngine {
-  readonly name: Engine;
-  /** Opens a fresh, migrated, empty database. Close it when done (drops the PostgreSQL schema). */
-  open(): Promise<DbHandle>;
-}
-
-const postgresUrl = process.env.TAPKIT_TEST_POSTGRES_URL;
-const only = process.env.TAPKIT_TEST_ENGINES;
-
-const sqliteEngine: TestEngine = { name: 'sqlite', open: () => openDatabase(':memory:') };
-
-const postgresEngine = (url: string): TestEngine => ({
-  name: 'postgres',
-  async open() {
-    const schema = `tapkit_test_${randomBytes(8).toString('hex')}`;
-    await adminQuery(url, `create schema ${schema}`);
-    const handle = await openDatabase(url, { schema, poolSizeMax: 20 });
-    return {
-      ...handle,
-      async close() {
-        await handle.close();
-        await adminQuery(url, `drop schema ${schema} cascade`);
-      },
-    };
-  },
-});
-
-async function adminQuery(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
+export type TestEngine = StorageTestEngine<MastercardDatabase>;
 
 export function testEngines(): TestEngine[] {
-  if (postgresUrl === undefined || postgresUrl === '') {
-    if (only === 'postgres') throw new Error('TAPKIT_TEST_ENGINES=postgres needs TAPKIT_TEST_POSTGRES_URL');
-    console.warn(
-      '\n*** TAPKIT_TEST_POSTGRES_URL is not set: storage tests run on SQLite ONLY, PostgreSQL is NOT tested ***\n',
-    );
-    return [sqliteEngine];
-  }
-  if (only === 'postgres') return [postgresEngine(postgresUrl)];
-  return [sqliteEngine, postgresEngine(postgresUrl)];
+  return storageTestEngines<MastercardDatabase>({
+    migrations: migrationProvider,
+    migrationTableName: 'ts_migration',
+  });
 }
