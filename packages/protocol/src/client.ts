@@ -225,7 +225,11 @@ class ResponseTooLargeError extends Error {
   readonly code = RESPONSE_TOO_LARGE_CODE;
 }
 
-async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): void }, bytesMax: number) {
+/** An undici body read whole, or a throw once it passes `bytesMax` (the rest is not buffered). */
+export async function readCapped(
+  body: AsyncIterable<Uint8Array> & { destroy(): void },
+  bytesMax: number,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body) {

@@ -3,7 +3,15 @@
 // Mastercard management client, the signed clients to each MPP and the clock to the services, and the
 // services to Fastify. Nothing else constructs these adapters.
 import type { KeyObject } from 'node:crypto';
-import { type Clock, registerSignedApi, SignedClient, type SigningKey } from '@tapkit/protocol';
+import {
+  AuthorizeServiceRequestSchema,
+  type Clock,
+  NotifyTokenUpdatedRequestSchema,
+  registerSignedApi,
+  SignedClient,
+  type SigningKey,
+  TOKEN_API_PATHS,
+} from '@tapkit/protocol';
 import type { DbHandle } from '@tapkit/storage';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
@@ -20,11 +28,6 @@ import {
 } from './adapters/db.ts';
 import { MastercardTokensHttp } from './adapters/mastercard-http.ts';
 import { registerSignedRoutes, signedRoute } from './adapters/signed-routes.ts';
-import {
-  AuthorizeServiceRequestSchema,
-  NotifyTokenUpdatedRequestSchema,
-  TOKEN_API_PATHS,
-} from './issuer-wire.ts';
 import type { AuthorizationDecidedInput, MastercardTokenManagement } from './ports.ts';
 import { AntService } from './service.ts';
 

@@ -2,8 +2,11 @@
 // sdkProxy), and the token service's authorizeService / notifyTokenUpdated. Each reads what it needs,
 // asks the pure rules in domain/, writes with compare-and-set, and answers a wire value.
 import {
+  type AuthorizeServiceRequest,
+  type AuthorizeServiceResponse,
   type Clock,
   result as catalogResult,
+  type NotifyTokenUpdatedRequest,
   parseRequestTime,
   type ResultCode,
   type SdkProxyRequest,
@@ -20,11 +23,6 @@ import {
   planCardholderOp,
   tokenInfoOf,
 } from './domain/token.ts';
-import type {
-  AuthorizeServiceRequest,
-  AuthorizeServiceResponse,
-  NotifyTokenUpdatedRequest,
-} from './issuer-wire.ts';
 import type {
   AntStore,
   AuthorizationDecidedInput,

@@ -6,3 +6,4 @@ export * from './codes.ts';
 export * from './credentials.ts';
 export * from './envelope.ts';
 export * from './schemas.ts';
+export * from './tokens-api.ts';

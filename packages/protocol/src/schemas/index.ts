@@ -16,6 +16,7 @@ export * from './notify-payment.ts';
 export * from './pay.ts';
 export * from './refund.ts';
 export * from './sdk-proxy.ts';
+export * from './tokens.ts';
 
 export const REQUEST_SCHEMAS = {
   pay: PayRequestSchema,

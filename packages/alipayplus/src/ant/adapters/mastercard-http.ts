@@ -1,29 +1,30 @@
-// The Mastercard token service's management API, as the Ant server calls it (tapkit, aligned with
-// packages/mastercard/src/token-service/adapters/http.ts):
+// The Mastercard token service's management API, as the Ant server calls it. The contract (paths,
+// bodies, answers) is @tapkit/mastercard/wire's tokens-api.ts, which the token service's routes use too:
 //   POST {base}/mdes/v1/tokens/:tur/suspend    { reason }   → 200 { tokenUniqueReference, tokenState, suspendedBy }
 //   POST {base}/mdes/v1/tokens/:tur/unsuspend  { reason }   → 200 same
 //   POST {base}/mdes/v1/tokens/:tur/delete     {}           → 200 same
 // errors: 4xx/5xx { code, message }. Authentication: `Authorization: Bearer <antBearerSecret>`.
 // A 4xx with a code is a refusal (nothing changed); anything else (network, timeout, 5xx, an answer
 // that is not the documented shape) leaves the outcome unknown, so the caller changes nothing.
+import {
+  TOKENS_PATH,
+  type TokenAction,
+  type TokenReasonRequest,
+  TokenServiceErrorResponseSchema,
+  TokenViewResponseSchema,
+  tokenActionPath,
+} from '@tapkit/mastercard/wire';
+import { readCapped } from '@tapkit/protocol';
 import { Pool } from 'undici';
-import { z } from 'zod';
 import type { MastercardOutcome, MastercardTokenManagement } from '../ports.ts';
-import { type SuspendReason, SuspendReasonSchema, TokenStateSchema } from '../wire.ts';
+import type { SuspendReason } from '../wire.ts';
 
 /** (tapkit) The path below the token service's base URL. */
-export const MASTERCARD_TOKENS_PATH = '/mdes/v1/tokens';
+export const MASTERCARD_TOKENS_PATH = TOKENS_PATH;
 /** (tapkit) The SDK waits on this call through the 12 s sdkProxy client timeout; stay well inside it. */
 export const MASTERCARD_TIMEOUT_MS_DEFAULT = 5_000;
 const RESPONSE_BYTES_MAX = 64 * 1024;
 const CONNECTIONS_MAX = 8;
-
-const TokenViewSchema = z.looseObject({
-  tokenUniqueReference: z.string().min(1).max(64),
-  tokenState: TokenStateSchema,
-  suspendedBy: z.array(SuspendReasonSchema).max(8),
-});
-const ErrorSchema = z.looseObject({ code: z.string().min(1).max(64), message: z.string().max(1024) });
 
 export interface MastercardHttpOptions {
   baseUrl: string;
@@ -42,11 +43,13 @@ export class MastercardTokensHttp implements MastercardTokenManagement {
   }
 
   suspend(tur: string, reason: SuspendReason): Promise<MastercardOutcome> {
-    return this.post(tur, 'suspend', { reason });
+    const body: TokenReasonRequest = { reason };
+    return this.post(tur, 'suspend', body);
   }
 
   unsuspend(tur: string, reason: SuspendReason): Promise<MastercardOutcome> {
-    return this.post(tur, 'unsuspend', { reason });
+    const body: TokenReasonRequest = { reason };
+    return this.post(tur, 'unsuspend', body);
   }
 
   delete(tur: string): Promise<MastercardOutcome> {
@@ -57,9 +60,9 @@ export class MastercardTokensHttp implements MastercardTokenManagement {
     return this.pool.close();
   }
 
-  private async post(tur: string, action: string, body: object): Promise<MastercardOutcome> {
+  private async post(tur: string, action: TokenAction, body: object): Promise<MastercardOutcome> {
     const timeoutMs = this.options.timeoutMs ?? MASTERCARD_TIMEOUT_MS_DEFAULT;
-    const path = `${this.pathPrefix}${MASTERCARD_TOKENS_PATH}/${encodeURIComponent(tur)}/${action}`;
+    const path = `${this.pathPrefix}${tokenActionPath(tur, action)}`;
     let statusCode: number;
     let raw: Buffer;
     try {
@@ -76,7 +79,7 @@ export class MastercardTokensHttp implements MastercardTokenManagement {
         signal: AbortSignal.timeout(timeoutMs),
       });
       statusCode = response.statusCode;
-      raw = await readCapped(response.body);
+      raw = await readCapped(response.body, RESPONSE_BYTES_MAX);
     } catch (error) {
       return {
         kind: 'unavailable',
@@ -90,11 +93,11 @@ export class MastercardTokensHttp implements MastercardTokenManagement {
 function judge(action: string, statusCode: number, raw: Buffer): MastercardOutcome {
   const json = parseJson(raw);
   if (statusCode === 200) {
-    const parsed = TokenViewSchema.safeParse(json);
+    const parsed = TokenViewResponseSchema.safeParse(json);
     if (!parsed.success) return { kind: 'unavailable', detail: `${action}: malformed answer` };
     return { kind: 'done', token: parsed.data };
   }
-  const error = ErrorSchema.safeParse(json);
+  const error = TokenServiceErrorResponseSchema.safeParse(json);
   // 401 means our secret is wrong: an operator problem, not a refusal of this token's change.
   if (statusCode >= 400 && statusCode < 500 && statusCode !== 401 && error.success) {
     return { kind: 'refused', code: error.data.code, message: error.data.message };
@@ -108,18 +111,4 @@ function parseJson(raw: Buffer): unknown {
   } catch {
     return undefined;
   }
-}
-
-async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): void }): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    total += chunk.length;
-    if (total > RESPONSE_BYTES_MAX) {
-      body.destroy();
-      throw new Error(`the answer is larger than ${RESPONSE_BYTES_MAX} bytes`);
-    }
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
 }

@@ -12,6 +12,7 @@ import {
   formatRequestTime,
   formatSignatureHeader,
   parseJsonObject,
+  readCapped,
   type SigningKey,
   signContentAsync,
   verifySignedMessage,
@@ -129,7 +130,7 @@ export class AlipayPlusTokenClient implements IssuerApproval, TokenUpdateNotifie
       answer = {
         statusCode: response.statusCode,
         headers: response.headers,
-        raw: await readCapped(response.body),
+        raw: await readCapped(response.body, RESPONSE_BYTES_MAX),
       };
     } catch (error) {
       return { kind: 'unknown', detail: `${api}: ${error instanceof Error ? error.message : String(error)}` };
@@ -164,18 +165,4 @@ export class AlipayPlusTokenClient implements IssuerApproval, TokenUpdateNotifie
       return { kind: 'unknown', detail: `${api}: malformed answer` };
     return { kind: 'answered', response: parsed.data as z.infer<(typeof ISSUER_RESPONSE_SCHEMAS)[A]> };
   }
-}
-
-async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): void }): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    total += chunk.length;
-    if (total > RESPONSE_BYTES_MAX) {
-      body.destroy();
-      throw new Error(`the answer is larger than ${RESPONSE_BYTES_MAX} bytes`);
-    }
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
 }

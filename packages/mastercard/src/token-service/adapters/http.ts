@@ -19,15 +19,25 @@
 // MEDIA_TYPE_UNSUPPORTED, 503 BUSY; 500 INTERNAL_ERROR only for our own faults, never for bad input.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { type TokenServiceErrorCode, tokenServiceError } from '../../wire/codes.ts';
 import { firstIssue } from '../../wire/envelope.ts';
-import { IdSchema, ProxyRequestSchema, SDK_BODY_CHARS_MAX, SuspendReasonSchema } from '../../wire/schemas.ts';
+import { ProxyRequestSchema, SDK_BODY_CHARS_MAX, type SuspendReason } from '../../wire/schemas.ts';
+import {
+  DeleteTokenRequestSchema,
+  TOKEN_ROUTE,
+  TOKENS_PATH,
+  TokenReasonRequestSchema,
+  TokenRouteParamsSchema,
+  type TokenServiceErrorResponse,
+  type TokenViewResponse,
+  tokenActionRoute,
+} from '../../wire/tokens-api.ts';
 import { handleSdkRequest } from '../sdk-api.ts';
 import type { TokenService, TokenView, TsResult } from '../service.ts';
 
 export const SDK_PROXY_PATH = '/mdes/v1/sdk';
-export const TOKENS_PATH = '/mdes/v1/tokens';
+// The Ant-facing routes' contract lives in ../../wire/tokens-api.ts, shared with the Ant server's client.
+export { TOKENS_PATH };
 /** The proxied body plus its JSON wrapping. */
 export const HTTP_BODY_BYTES_MAX = SDK_BODY_CHARS_MAX * 2 + 4096;
 
@@ -38,10 +48,6 @@ export interface TokenServiceHttpOptions {
   /** The Ant server's secret for /mdes/v1/tokens. */
   antBearerSecret: string;
 }
-
-const SuspendBodySchema = z.strictObject({ reason: SuspendReasonSchema });
-const DeleteBodySchema = z.strictObject({ reason: z.string().max(256).optional() }).optional();
-const TurParamsSchema = z.object({ tur: IdSchema });
 
 const statusOfCode: Partial<Record<TokenServiceErrorCode, number>> = {
   INVALID_REQUEST: 400,
@@ -65,7 +71,8 @@ function bearerMatches(request: FastifyRequest, secret: string): boolean {
 }
 
 function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).send({ code, message });
+  const body: TokenServiceErrorResponse = { code, message };
+  return reply.code(status).send(body);
 }
 
 export function registerTokenServiceRoutes(app: FastifyInstance, options: TokenServiceHttpOptions): void {
@@ -97,35 +104,35 @@ function registerTokenRoutes(app: FastifyInstance, options: TokenServiceHttpOpti
       if (!bearerMatches(request, options.antBearerSecret)) {
         return sendError(reply, 401, 'UNAUTHORIZED', 'missing or wrong bearer secret');
       }
-      const params = TurParamsSchema.safeParse(request.params);
+      const params = TokenRouteParamsSchema.safeParse(request.params);
       if (!params.success)
         return sendError(reply, 400, 'INVALID_REQUEST', `tur: ${firstIssue(params.error)}`);
       return sendTokenResult(reply, await handler(params.data.tur, request.body));
     };
   const withReason =
-    (run: (tur: string, reason: z.infer<typeof SuspendReasonSchema>) => Promise<TsResult<TokenView>>) =>
+    (run: (tur: string, reason: SuspendReason) => Promise<TsResult<TokenView>>) =>
     async (tur: string, body: unknown): Promise<TsResult<TokenView>> => {
-      const parsed = SuspendBodySchema.safeParse(body);
+      const parsed = TokenReasonRequestSchema.safeParse(body);
       if (!parsed.success)
         return { ok: false, error: tokenServiceError('INVALID_REQUEST', firstIssue(parsed.error)) };
       return run(tur, parsed.data.reason);
     };
-  app.post(`${TOKENS_PATH}/:tur/suspend`, guarded(withReason((tur, reason) => service.suspend(tur, reason))));
+  app.post(tokenActionRoute('suspend'), guarded(withReason((tur, reason) => service.suspend(tur, reason))));
   app.post(
-    `${TOKENS_PATH}/:tur/unsuspend`,
+    tokenActionRoute('unsuspend'),
     guarded(withReason((tur, reason) => service.unsuspend(tur, reason))),
   );
   app.post(
-    `${TOKENS_PATH}/:tur/delete`,
+    tokenActionRoute('delete'),
     guarded(async (tur, body) => {
-      const parsed = DeleteBodySchema.safeParse(body ?? undefined);
+      const parsed = DeleteTokenRequestSchema.safeParse(body ?? undefined);
       if (!parsed.success)
         return { ok: false, error: tokenServiceError('INVALID_REQUEST', firstIssue(parsed.error)) };
       return service.delete(tur);
     }),
   );
   app.get(
-    `${TOKENS_PATH}/:tur`,
+    TOKEN_ROUTE,
     guarded((tur) => service.getToken(tur)),
   );
 }
@@ -136,7 +143,8 @@ function sendTokenResult(reply: FastifyReply, result: TsResult<TokenView>): Fast
     return sendError(reply, status, result.error.code, result.error.message);
   }
   const { tokenUniqueReference, state, suspendedBy } = result.value;
-  return reply.code(200).send({ tokenUniqueReference, tokenState: state, suspendedBy });
+  const body: TokenViewResponse = { tokenUniqueReference, tokenState: state, suspendedBy: [...suspendedBy] };
+  return reply.code(200).send(body);
 }
 
 /** Fastify's own errors (body parsing, limits) mapped to stable codes; anything else is our fault. */
