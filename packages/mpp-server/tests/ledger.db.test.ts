@@ -1,5 +1,7 @@
+import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkInvariants } from '../src/adapters/db/ledger-repository.ts';
+import { checkInvariants, readAccount } from '../src/adapters/db/ledger-repository.ts';
+import { migrations } from '../src/adapters/db/migrations.ts';
 import type { DbHandle } from '../src/adapters/db/open.ts';
 import { createCustomer, readCustomer, topUp } from '../src/customers.ts';
 import { testEngines } from './support/engines.ts';
@@ -27,12 +29,43 @@ describe.each(testEngines())('ledger and customers on $name', (engine) => {
       ['HKD', 0n],
       ['JPY', 0n],
     ]);
-    const topupSource = await store.db
+    expect((await readAccount(store.db, 'S:TOPUP_SOURCE:HKD'))?.balanceMinor).toBe(-5000n);
+    // A system account keeps no running balance: its stored column stays 0, its balance is its postings.
+    const stored = await store.db
       .selectFrom('accounts')
       .select('balance_minor')
       .where('id', '=', 'S:TOPUP_SOURCE:HKD')
       .executeTakeFirstOrThrow();
-    expect(topupSource.balance_minor).toBe(-5000n);
+    expect(stored.balance_minor).toBe(0n);
+  });
+
+  it('flags a system account that stores a balance', async () => {
+    await fundedCustomer(world, 'C1', money('HKD', 5000));
+    await store.db
+      .updateTable('accounts')
+      .set({ balance_minor: -5000n })
+      .where('id', '=', 'S:TOPUP_SOURCE:HKD')
+      .execute();
+    const report = await checkInvariants(store.db, store.engine);
+    expect(report.violations.map((v) => [v.rule, v.subject])).toEqual([
+      ['SYSTEM_BALANCE_STORED', 'S:TOPUP_SOURCE:HKD'],
+    ]);
+  });
+
+  it('migration 0002 clears the cached balances of system accounts and keeps wallets', async () => {
+    await fundedCustomer(world, 'C1', money('HKD', 5000));
+    // The state a 0001 database was in: system balances cached as the sum of their postings.
+    await store.db
+      .updateTable('accounts')
+      .set({ balance_minor: -5000n })
+      .where('id', '=', 'S:TOPUP_SOURCE:HKD')
+      .execute();
+    const up = migrations['0002_system_accounts_derive_balance']?.up;
+    expect(up).toBeDefined();
+    await up?.(store.db as unknown as Kysely<unknown>);
+    expect((await checkInvariants(store.db, store.engine)).ok).toBe(true);
+    expect((await readAccount(store.db, 'S:TOPUP_SOURCE:HKD'))?.balanceMinor).toBe(-5000n);
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(5000n);
   });
 
   it('detects a balance that differs from its postings and an unbalanced transfer', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readAccount } from '../src/adapters/db/ledger-repository.ts';
 import type { DbHandle } from '../src/adapters/db/open.ts';
 import { readOutbox } from '../src/adapters/db/outbox-repository.ts';
 import { freezeCustomer, topUp, unfreezeCustomer } from '../src/customers.ts';
@@ -244,12 +245,7 @@ describe.each(testEngines())('payment service on $name', (engine) => {
       details: {},
     });
     expect(stranger.result.resultCode).toBe('SUCCESS');
-    const suspense = await store.db
-      .selectFrom('accounts')
-      .select('balance_minor')
-      .where('id', '=', 'S:SUSPENSE:EUR')
-      .executeTakeFirst();
-    expect(suspense?.balance_minor).toBe(99n);
+    expect((await readAccount(store.db, 'S:SUSPENSE:EUR'))?.balanceMinor).toBe(99n);
   });
 
   it('applies per-payment, daily count and daily amount limits per UTC+8 day', async () => {
@@ -418,12 +414,7 @@ describe.each(testEngines())('payment service on $name', (engine) => {
       }),
     );
     expect(parked.result.resultCode).toBe('SUCCESS');
-    const suspense = await store.db
-      .selectFrom('accounts')
-      .select('balance_minor')
-      .where('id', '=', 'S:SUSPENSE:HKD')
-      .executeTakeFirstOrThrow();
-    expect(suspense.balance_minor).toBe(40n);
+    expect((await readAccount(store.db, 'S:SUSPENSE:HKD'))?.balanceMinor).toBe(40n);
   });
 
   it('answers U UNKNOWN_EXCEPTION when storage fails, storing nothing', async () => {

@@ -3,6 +3,10 @@ import { assert } from '@tapkit/protocol';
 // Double-entry rules. Money moves only as transfers: an immutable set of postings (one per account leg)
 // that sums to zero, keyed by the client id that makes it idempotent. Customer wallets are never below
 // zero; system accounts may be (TOPUP_SOURCE goes negative as money enters the wallet system).
+// Only customer wallets keep a running balance (locked and checked against overdraft in the transfer's
+// transaction). (tapkit) A system account keeps none: its balance is the sum of its postings, read on
+// demand. Every pay of a currency credits the same ALIPAYPLUS_SETTLEMENT account, so a locked running
+// balance there serialised all pays on PostgreSQL; system accounts have no rule to check on the hot path.
 
 export type SystemAccountKind = 'TOPUP_SOURCE' | 'ALIPAYPLUS_SETTLEMENT' | 'REFUNDS' | 'SUSPENSE';
 export const SYSTEM_ACCOUNT_KINDS: readonly SystemAccountKind[] = [
@@ -34,6 +38,16 @@ export function customerAccountId(customerId: string, currency: string): string 
 
 export function systemAccountId(kind: SystemAccountKind, currency: string): string {
   return `S:${kind}:${currency}`;
+}
+
+/** Whether the account keeps a running balance (customer wallets) or derives it from postings (system). */
+export function keepsRunningBalance(accountId: string): boolean {
+  return accountId.startsWith('C:');
+}
+
+/** Whether `accountId` is one of the system accounts of `currency`. */
+export function isSystemAccountOf(accountId: string, currency: string): boolean {
+  return SYSTEM_ACCOUNT_KINDS.some((kind) => systemAccountId(kind, currency) === accountId);
 }
 
 export interface Posting {
@@ -93,6 +107,7 @@ export interface AccountSnapshot {
   readonly id: string;
   readonly kind: string;
   readonly currency: string;
+  /** The stored balance column: the running balance of a customer wallet; always 0 for a system account. */
   readonly balanceMinor: bigint;
   readonly postingSumMinor: bigint;
 }
@@ -101,6 +116,7 @@ export interface InvariantViolation {
   readonly rule:
     | 'CURRENCY_SUM_NOT_ZERO'
     | 'BALANCE_NOT_POSTING_SUM'
+    | 'SYSTEM_BALANCE_STORED'
     | 'CUSTOMER_NEGATIVE'
     | 'TRANSFER_NOT_BALANCED';
   readonly subject: string;
@@ -115,9 +131,34 @@ export interface InvariantReport {
   readonly violations: readonly InvariantViolation[];
 }
 
+function accountViolations(account: AccountSnapshot): InvariantViolation[] {
+  if (account.kind !== 'CUSTOMER') {
+    if (account.balanceMinor === 0n) return [];
+    const detail = `stored balance ${account.balanceMinor}; a system account's balance is its postings' sum`;
+    return [{ rule: 'SYSTEM_BALANCE_STORED', subject: account.id, detail }];
+  }
+  const violations: InvariantViolation[] = [];
+  if (account.balanceMinor !== account.postingSumMinor) {
+    violations.push({
+      rule: 'BALANCE_NOT_POSTING_SUM',
+      subject: account.id,
+      detail: `balance ${account.balanceMinor} but postings sum to ${account.postingSumMinor}`,
+    });
+  }
+  if (account.balanceMinor < 0n) {
+    violations.push({
+      rule: 'CUSTOMER_NEGATIVE',
+      subject: account.id,
+      detail: `balance ${account.balanceMinor}`,
+    });
+  }
+  return violations;
+}
+
 /**
- * Judges the ledger from a snapshot: per currency the postings sum to zero, each account's balance equals
- * the sum of its postings, no customer wallet is negative, and every transfer's legs sum to zero.
+ * Judges the ledger from a snapshot: per currency the postings sum to zero, each customer wallet's balance
+ * equals the sum of its postings and is not negative, no system account stores a balance (its balance is
+ * its postings' sum by definition), and every transfer's legs sum to zero.
  */
 export function evaluateInvariants(
   accounts: readonly AccountSnapshot[],
@@ -130,20 +171,7 @@ export function evaluateInvariants(
     entry.postingSumMinor += account.postingSumMinor;
     entry.accountCount += 1;
     byCurrency.set(account.currency, entry);
-    if (account.balanceMinor !== account.postingSumMinor) {
-      violations.push({
-        rule: 'BALANCE_NOT_POSTING_SUM',
-        subject: account.id,
-        detail: `balance ${account.balanceMinor} but postings sum to ${account.postingSumMinor}`,
-      });
-    }
-    if (account.kind === 'CUSTOMER' && account.balanceMinor < 0n) {
-      violations.push({
-        rule: 'CUSTOMER_NEGATIVE',
-        subject: account.id,
-        detail: `balance ${account.balanceMinor}`,
-      });
-    }
+    violations.push(...accountViolations(account));
   }
   for (const [currency, entry] of byCurrency) {
     if (entry.postingSumMinor !== 0n) {

@@ -6,6 +6,8 @@ import {
   customerAccountId,
   evaluateInvariants,
   type InvariantReport,
+  isSystemAccountOf,
+  keepsRunningBalance,
   SYSTEM_ACCOUNT_KINDS,
   systemAccountId,
   type TransferPlan,
@@ -13,9 +15,11 @@ import {
 import type { Database } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
-// SQL for the ledger. Balances are updated in account-id order ('C:...' customer wallets before
-// 'S:...' system accounts) so that on PostgreSQL every transaction takes row locks in the same order and
-// two transfers cannot deadlock; a transfer touches at most one system account.
+// SQL for the ledger. Only customer wallets keep a running balance (balance_minor, updated in account-id
+// order so that on PostgreSQL two transfers take row locks in the same order and cannot deadlock). A system
+// account's balance_minor stays 0 and is never locked: its balance is the sum of its postings (see
+// domain/ledger.ts), so concurrent pays to the one ALIPAYPLUS_SETTLEMENT account of a currency do not queue
+// behind each other. The postings' foreign key still refuses a system account that does not exist.
 
 const sumMinor = (column: string) => sql<bigint>`cast(coalesce(sum(${sql.ref(column)}), 0) as bigint)`;
 
@@ -94,6 +98,13 @@ export async function applyTransfer(tx: Tx, plan: TransferPlan, nowMs: number): 
     .execute();
   const ordered = [...plan.postings].sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
   for (const posting of ordered) {
+    if (!keepsRunningBalance(posting.accountId)) {
+      assert(
+        isSystemAccountOf(posting.accountId, plan.currency),
+        `ledger: account ${posting.accountId} is not a ${plan.currency} account`,
+      );
+      continue;
+    }
     // The CHECK constraint on accounts refuses a negative customer wallet; the caller checked the
     // balance first, so hitting it is a programmer error that rolls the transaction back.
     const updated = await tx
@@ -135,19 +146,24 @@ export interface AccountBalance {
   readonly balanceMinor: bigint;
 }
 
+/** An account and its balance: the running balance of a wallet, the postings' sum of a system account. */
 export async function readAccount(
   db: Kysely<Database> | Tx,
   accountId: string,
 ): Promise<AccountBalance | undefined> {
   const row = await db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst();
   if (row === undefined) return undefined;
-  return {
-    id: row.id,
-    kind: row.kind,
-    customerId: row.customer_id,
-    currency: row.currency,
-    balanceMinor: row.balance_minor,
-  };
+  const balanceMinor =
+    row.kind === 'CUSTOMER'
+      ? row.balance_minor
+      : (
+          await db
+            .selectFrom('postings')
+            .select(sumMinor('amount_minor').as('sum_minor'))
+            .where('account_id', '=', accountId)
+            .executeTakeFirstOrThrow()
+        ).sum_minor;
+  return { id: row.id, kind: row.kind, customerId: row.customer_id, currency: row.currency, balanceMinor };
 }
 
 /**

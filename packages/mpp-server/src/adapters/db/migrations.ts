@@ -7,7 +7,9 @@ import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely
 // accounts         ledger accounts. id 'C:<currency>:<customerId>' for a customer wallet (one per
 //                  currency, never below zero: checked in the transaction and by a CHECK constraint) or
 //                  'S:<kind>:<currency>' for the system accounts TOPUP_SOURCE, ALIPAYPLUS_SETTLEMENT,
-//                  REFUNDS and SUSPENSE. balance_minor is a cache of the sum of the account's postings.
+//                  REFUNDS and SUSPENSE. For a customer wallet balance_minor is the running sum of its
+//                  postings (locked and updated in each transfer); a system account keeps 0 there and its
+//                  balance is the sum of its postings (since 0002, see domain/ledger.ts).
 // transfers        immutable; id is the client id that makes the movement idempotent:
 //                  'pay:<paymentRequestId>', 'cancel:<paymentRequestId>', 'refund:<refundRequestId>',
 //                  'adjust:<refundRequestId>', 'topup:<topupRequestId>'. checked_fields holds what a
@@ -220,9 +222,21 @@ async function createLoginTables(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('sessions_expires').on('sessions').column('expires_at_ms').execute();
 }
 
+/**
+ * System accounts stop keeping a running balance (their balance is the sum of their postings, so no pay
+ * has to lock the currency's one ALIPAYPLUS_SETTLEMENT row). Their postings are untouched; the cached
+ * balance, which equalled the postings' sum, is cleared so that the invariant check can tell a stale one.
+ */
+const systemAccountsDeriveBalance: Migration = {
+  async up(db: Kysely<unknown>) {
+    await sql`update accounts set balance_minor = 0 where kind <> 'CUSTOMER'`.execute(db);
+  },
+};
+
 /** Migrations in order; names sort lexically, which is the order the Migrator applies them. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_system_accounts_derive_balance': systemAccountsDeriveBalance,
 };
 
 export const migrationProvider: MigrationProvider = {
