@@ -8,6 +8,8 @@ export * from './afl.ts';
 export * from './apdu.ts';
 export * from './bcd.ts';
 export * from './bytes.ts';
+export * from './clearing/reader.ts';
+export * from './clearing/record.ts';
 export * from './crypto/arqc.ts';
 export * from './crypto/facade.ts';
 export * from './crypto/iad.ts';

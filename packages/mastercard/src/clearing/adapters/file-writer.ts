@@ -1,13 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import {
-  clearingRecordFraming,
-  encodeFrame,
-  encodeIso8583,
-  type Iso8583Message,
-  iso8583v1993Clearing,
-} from '@tapkit/emv';
+import { encodeClearingRecord, type Iso8583Message } from '@tapkit/emv';
 import {
   addToTotals,
   type ClearingHeader,
@@ -92,7 +86,7 @@ export class ClearingFileWriter {
   }
 
   private async append(message: Iso8583Message): Promise<void> {
-    const frame = encodeFrame(encodeIso8583(iso8583v1993Clearing, message), clearingRecordFraming);
+    const frame = encodeClearingRecord(message);
     this.parts.push(frame);
     this.partsBytes += frame.length;
     this.bytesWritten += frame.length;

@@ -1,6 +1,7 @@
-import { decodeIso8583, encodeIso8583, iso8583v1993Clearing } from '@tapkit/emv';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decodeIso8583, encodeIso8583 } from '../iso8583/codec.ts';
+import { iso8583v1993Clearing } from '../iso8583/fields1993.ts';
 import {
   acquirerReferenceNumber,
   arnCheckDigit,
@@ -63,6 +64,27 @@ describe('clearing records as ISO 8583:1993 messages', () => {
     );
     expect(validateRecord({ ...base, acquirerReferenceNumber: '123' })?.code).toBe('CLEARING_RECORD_INVALID');
     expect(validateRecord({ ...base, amountMinor: -1n })?.code).toBe('CLEARING_RECORD_INVALID');
+  });
+
+  it('reads a presentment the codec accepts but validateRecord refuses only when told not to validate', () => {
+    const base = fc.sample(recordArbitrary, 1)[0]!;
+    const short = { ...base, acquirerReferenceNumber: '12345' };
+    const message = presentmentMessage(short, 2);
+    expect(parseClearingMessage(message)).toMatchObject({ code: 'CLEARING_RECORD_INVALID' });
+    expect(parseClearingMessage(message, { validateRecords: false })).toEqual({
+      type: 'presentment',
+      record: short,
+    });
+  });
+
+  it('takes a header without DE12 only when told not to validate', () => {
+    const full = headerMessage({ fileId: 'F', createdDateTime: '261125235959' });
+    const message = { ...full, fields: new Map([...full.fields].filter(([field]) => field !== 12)) };
+    expect(parseClearingMessage(message)).toMatchObject({ code: 'CLEARING_RECORD_INVALID' });
+    expect(parseClearingMessage(message, { validateRecords: false })).toEqual({
+      type: 'header',
+      header: { fileId: 'F', createdDateTime: '' },
+    });
   });
 
   it('builds 23-digit ARNs with a Luhn check digit', () => {
