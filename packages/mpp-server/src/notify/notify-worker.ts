@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { CallOutcome, Clock, NotifyPaymentResponse, TimerHandle } from '@tapkit/protocol';
-import { recordClaimedAttempt } from '../adapters/db/notify-attempt-repository.ts';
 import type { DbHandle } from '../adapters/db/open.ts';
 import {
   type ClaimedNotify,
   claimDue,
   completeNotify,
+  recordAttempt,
   releaseClaims,
   rescheduleNotify,
 } from '../adapters/db/outbox-repository.ts';
@@ -208,7 +208,7 @@ export class NotifyWorker {
     const detail = gaveUp
       ? clip(`${judged.detail ?? ''} | gave up: no S acknowledgement within 72 h`)
       : judged.detail;
-    const attemptNo = await recordClaimedAttempt(
+    const attemptNo = await recordAttempt(
       db,
       {
         paymentRequestId: id,

@@ -102,12 +102,25 @@ export interface AttemptRecord {
   readonly detail: string | null;
 }
 
-/** Adds one notify_attempts row and counts it; returns the attempt number (1, 2, ...). */
-export async function recordAttempt(db: Kysely<Database>, attempt: AttemptRecord): Promise<number> {
+/**
+ * Adds one notify_attempts row and counts it; returns the attempt number (1, 2, ...). With `generation`,
+ * the attempt counts toward the retry schedule (attempt_count) only if the row is still in the generation
+ * the worker claimed: when a cancel re-opened the row during the send, the new generation's schedule starts
+ * from zero as it should, while attempts_total still numbers every attempt ever made.
+ */
+export async function recordAttempt(
+  db: Kysely<Database>,
+  attempt: AttemptRecord,
+  generation?: bigint,
+): Promise<number> {
+  const attemptCount =
+    generation === undefined
+      ? sql<bigint>`attempt_count + 1`
+      : sql<bigint>`case when generation = ${generation} then attempt_count + 1 else attempt_count end`;
   return db.transaction().execute(async (tx) => {
     const counted = await tx
       .updateTable('notify_outbox')
-      .set({ attempt_count: sql`attempt_count + 1`, attempts_total: sql`attempts_total + 1` })
+      .set({ attempt_count: attemptCount, attempts_total: sql`attempts_total + 1` })
       .where('payment_request_id', '=', attempt.paymentRequestId)
       .returning('attempts_total')
       .executeTakeFirstOrThrow();
