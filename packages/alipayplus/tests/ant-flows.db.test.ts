@@ -8,7 +8,6 @@ import { lookupTokenOwner } from '../src/ant/adapters/db.ts';
 import { ANT_SERVER_MIGRATIONS, type AntServerDatabase } from '../src/ant/app.ts';
 import type { TokenInfo } from '../src/ant/wire.ts';
 import { type AntWorld, startAntWorld } from './support/ant-world.ts';
-import { openFresh } from './support/engines.ts';
 import { MPP_B_CLIENT_ID, MPP_CLIENT_ID } from './support/keys.ts';
 
 const tokenInfo = (answer: { ok: boolean; value?: unknown; error?: { code: string } }): TokenInfo => {
@@ -24,7 +23,7 @@ for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
 
     beforeEach(async () => {
       opened = {};
-      db = await openFresh(engine);
+      db = await engine.open();
       opened.db = db;
       world = await startAntWorld(db, { secondaryConfirmation: true });
       opened.world = world;

@@ -10,7 +10,6 @@ import { type AntDatabase, createKyselyAntStore } from '../src/ant/adapters/db.t
 import { ANT_SERVER_MIGRATIONS, type AntServerDatabase } from '../src/ant/app.ts';
 import { AntService } from '../src/ant/service.ts';
 import { AntErrorSchema } from '../src/ant/wire.ts';
-import { openFresh } from './support/engines.ts';
 
 const unavailable = async () => ({ kind: 'unavailable' as const, detail: 'not in this test' });
 
@@ -20,7 +19,7 @@ for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
     let service: AntService;
 
     beforeAll(async () => {
-      handle = await openFresh(engine);
+      handle = await engine.open();
       service = new AntService({
         store: createKyselyAntStore(handle.db as unknown as Kysely<AntDatabase>),
         mastercard: { suspend: unavailable, unsuspend: unavailable, delete: unavailable },

@@ -10,7 +10,6 @@ import type { AntToken } from '../src/ant/domain/token.ts';
 import { tokenInfoOf } from '../src/ant/domain/token.ts';
 import { createKyselyNotifyStore, type NotifyDatabase } from '../src/notify/db.ts';
 import type { NotifyReceipt } from '../src/notify/ports.ts';
-import { openFresh } from './support/engines.ts';
 
 const token: AntToken = {
   tokenUniqueReference: 'DTKMC0001',
@@ -33,7 +32,7 @@ for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
     let db: Kysely<AntDatabase>;
 
     beforeEach(async () => {
-      handle = await openFresh(engine);
+      handle = await engine.open();
       db = handle.db as unknown as Kysely<AntDatabase>;
     });
     afterEach(async () => {

@@ -9,7 +9,6 @@ import { createKyselyNotifyStore, type NotifyDatabase } from '../src/notify/db.t
 import type { CancelOutcome, MppCanceller } from '../src/notify/ports.ts';
 import { CANCEL_RETRY_DELAYS_MS, NotifyReceiver } from '../src/notify/receiver.ts';
 import { MemoryKnowledge } from './support/ant-world.ts';
-import { openFresh } from './support/engines.ts';
 
 const hkd = (value: string) => ({ currency: 'HKD', value });
 const notify = {
@@ -58,7 +57,7 @@ for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
     let knowledge: MemoryKnowledge;
 
     beforeEach(async () => {
-      handle = await openFresh(engine);
+      handle = await engine.open();
       clock = new VirtualClock(Date.parse('2026-11-25T04:00:00Z'));
       knowledge = new MemoryKnowledge();
       knowledge.put({ mppClientId: 'MPP', ...notify, status: 'FAILED' });

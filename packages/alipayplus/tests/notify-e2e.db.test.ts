@@ -20,7 +20,6 @@ import { signedCanceller } from '../src/notify/canceller.ts';
 import { createKyselyNotifyStore, type NotifyDatabase } from '../src/notify/db.ts';
 import type { MppCanceller } from '../src/notify/ports.ts';
 import { MemoryKnowledge } from './support/ant-world.ts';
-import { openFresh } from './support/engines.ts';
 import {
   ADMIN_TOKEN,
   alipayKeys,
@@ -42,7 +41,7 @@ for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
     let knowledge: MemoryKnowledge;
 
     beforeEach(async () => {
-      db = await openFresh(engine);
+      db = await engine.open();
       knowledge = new MemoryKnowledge();
       // The MPP needs the receiver's URL and the receiver cancels at the MPP: bound once both listen.
       const late: MppCanceller = {

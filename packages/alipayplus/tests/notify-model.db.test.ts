@@ -12,7 +12,6 @@ import { createKyselyNotifyStore, type NotifyDatabase } from '../src/notify/db.t
 import type { KnownPaymentStatus } from '../src/notify/ports.ts';
 import { NotifyReceiver } from '../src/notify/receiver.ts';
 import { MemoryKnowledge } from './support/ant-world.ts';
-import { openFresh } from './support/engines.ts';
 
 type Variant = 'S' | 'S_OTHER_AMOUNT' | 'F_CLOSED' | 'F_RISK';
 const hkd = (value: string) => ({ currency: 'HKD', value });
@@ -60,7 +59,7 @@ for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
   describe(`notify receiver against its model (${engine.name})`, () => {
     let handle: DbHandle<AntServerDatabase> | undefined;
     beforeAll(async () => {
-      handle = await openFresh(engine);
+      handle = await engine.open();
     });
     afterAll(async () => {
       await handle?.close();

@@ -18,7 +18,6 @@ import { adminApiSetup, type ConformanceSetup } from '../src/conformance/setup.t
 import { signedCanceller } from '../src/notify/canceller.ts';
 import type { MppCanceller } from '../src/notify/ports.ts';
 import { MemoryKnowledge } from './support/ant-world.ts';
-import { openFresh } from './support/engines.ts';
 import {
   ADMIN_TOKEN,
   alipayKeys,
@@ -93,7 +92,7 @@ for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
     let cancels: string[];
 
     beforeEach(async () => {
-      db = await openFresh(engine);
+      db = await engine.open();
       knowledge = new MemoryKnowledge();
       cancels = [];
       const real = signedCanceller(new Map([[MPP_CLIENT_ID, toMpp]]), CANCEL_IDENTITY_DEFAULT);

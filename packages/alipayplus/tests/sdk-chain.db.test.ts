@@ -9,7 +9,6 @@ import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ANT_SERVER_MIGRATIONS, type AntServerDatabase } from '../src/ant/app.ts';
 import { type AntWorld, startAntWorld, TestDevice } from './support/ant-world.ts';
-import { openFresh } from './support/engines.ts';
 import { MPP_CLIENT_ID } from './support/keys.ts';
 import { startRealMpp } from './support/mpp.ts';
 
@@ -22,7 +21,7 @@ for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
     let mpp: MppServerHandle | undefined;
 
     beforeEach(async () => {
-      db = await openFresh(engine);
+      db = await engine.open();
       world = await startAntWorld(db);
       mpp = await startRealMpp({
         alipayPlusUrl: world.antUrl,

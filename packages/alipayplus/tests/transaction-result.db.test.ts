@@ -15,7 +15,6 @@ import { AntService } from '../src/ant/service.ts';
 import { antResponseSchema, type TokenEvent } from '../src/ant/wire.ts';
 import type { IssuerDatabase } from '../src/issuer/adapters/db/schema.ts';
 import { openIssuerDatabase } from '../src/issuer/compose.ts';
-import { openFresh } from './support/engines.ts';
 import {
   authorizationFields,
   CUSTOMER,
@@ -42,7 +41,7 @@ for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
     let issuerDb: DbHandle<IssuerDatabase>;
 
     beforeEach(async () => {
-      antDb = await openFresh(engine);
+      antDb = await engine.open();
       issuerDb = await openIssuerDatabase(':memory:');
       world = await startWorld(issuerDb, {
         onAuthorizationDecided: (event) => ant.recordTransactionResult(event),

@@ -26,12 +26,14 @@ async function paymentState(world: DemoWorld, tap: TapResult): Promise<string> {
     : `${payment.status} refunded ${payment.refundedAmount?.value ?? '0'}`;
 }
 
-export async function fault9901Flow(world: DemoWorld): Promise<FlowResult> {
-  const check = new Check('fault 9901: MPP answer dropped -> 91, inquiry, cancel');
+/** The end state every cancelled-fault row shares: balance back, pay then cancel at the MPP, payment closed. */
+async function checkCancelled(
+  world: DemoWorld,
+  check: Check,
+  tap: TapResult,
+  before: bigint,
+): Promise<FlowResult> {
   const customerId = world.alice.user.customerId;
-  const before = await world.balance(customerId);
-  const tap = await world.tap(world.alice, faultAmount(world, '9901'), { authenticate: true });
-  check.eq('POS', 'DECLINED 91', tap.label);
   const expected = world.expectMinor(check.flow, before);
   check.eq('balance', expected, await world.settledBalance(customerId, expected));
   if (tap.networkTraceId !== undefined) {
@@ -39,6 +41,15 @@ export async function fault9901Flow(world: DemoWorld): Promise<FlowResult> {
   }
   check.eq('MPP payment', 'CANCELLED refunded 0', await paymentState(world, tap));
   return check.result();
+}
+
+export async function fault9901Flow(world: DemoWorld): Promise<FlowResult> {
+  const check = new Check('fault 9901: MPP answer dropped -> 91, inquiry, cancel');
+  const customerId = world.alice.user.customerId;
+  const before = await world.balance(customerId);
+  const tap = await world.tap(world.alice, faultAmount(world, '9901'), { authenticate: true });
+  check.eq('POS', 'DECLINED 91', tap.label);
+  return checkCancelled(world, check, tap, before);
 }
 
 export async function fault9902Flow(world: DemoWorld): Promise<FlowResult> {
@@ -56,13 +67,7 @@ export async function fault9902Flow(world: DemoWorld): Promise<FlowResult> {
       `approval code ${tap.approvalCode} is a network stand-in: the network's issuer timeout fired no later than Alipay+'s 8 s pay timeout, so the acquirer never saw 91 and the pay was kept`,
     );
   }
-  const expected = world.expectMinor(check.flow, before);
-  check.eq('balance', expected, await world.settledBalance(customerId, expected));
-  if (tap.networkTraceId !== undefined) {
-    await expectCalls(world, check, tap.networkTraceId, ['pay FINAL', 'cancelPayment']);
-  }
-  check.eq('MPP payment', 'CANCELLED refunded 0', await paymentState(world, tap));
-  return check.result();
+  return checkCancelled(world, check, tap, before);
 }
 
 export async function fault9904Flow(world: DemoWorld): Promise<FlowResult> {
@@ -71,13 +76,7 @@ export async function fault9904Flow(world: DemoWorld): Promise<FlowResult> {
   const before = await world.balance(customerId);
   const tap = await world.tap(world.alice, faultAmount(world, '9904'), { authenticate: true });
   check.eq('POS', 'APPROVED', tap.label);
-  const expected = world.expectMinor(check.flow, before);
-  check.eq('balance', expected, await world.settledBalance(customerId, expected));
-  if (tap.networkTraceId !== undefined) {
-    await expectCalls(world, check, tap.networkTraceId, ['pay FINAL', 'cancelPayment']);
-  }
-  check.eq('MPP payment', 'CANCELLED refunded 0', await paymentState(world, tap));
-  return check.result();
+  return checkCancelled(world, check, tap, before);
 }
 
 /**

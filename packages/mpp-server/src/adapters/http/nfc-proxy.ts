@@ -5,6 +5,7 @@ import {
   ok,
   parseJsonObject,
   type Result,
+  readCapped,
   type SdkProxyResponse,
 } from '@tapkit/protocol';
 import { Pool } from 'undici';
@@ -156,21 +157,4 @@ async function forwardToTokenService(
     return fail('UPSTREAM_INVALID_RESPONSE', 'the answer is not {"body": string | null}');
   }
   return ok({ body });
-}
-
-async function readCapped(
-  body: AsyncIterable<Uint8Array> & { destroy(): void },
-  bytesMax: number,
-): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    total += chunk.length;
-    if (total > bytesMax) {
-      body.destroy();
-      throw new Error(`the answer is larger than ${bytesMax} bytes`);
-    }
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
 }
