@@ -8,7 +8,7 @@ import { ANT_SECRET, MPP_SECRET, TestDevice } from './device.ts';
 import { FakeIssuer, RecordingNotifier } from './doubles.ts';
 import type { TestEngine } from './engines.ts';
 
-/** The IMK-AC of the public vectors (../shared/vectors/emv.json). */
+/** The IMK-AC of the public vectors (packages/emv/tests/fixtures/emv-vectors.json). */
 export const TEST_IMK = hexToBytes('0123456789ABCDEFFEDCBA9876543210');
 /** 25 Nov 2026, 12:00 UTC. */
 export const START_MS = Date.UTC(2026, 10, 25, 12);
