@@ -9,15 +9,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  API_PATHS,
-  contentToSign,
-  formatRequestTime,
-  formatSignatureHeader,
-  generateRsaKeyPair,
-  loadPrivateKey,
-  signContentAsync,
-} from '@tapkit/protocol';
+import { API_PATHS, contentToSign, formatRequestTime, formatSignatureHeader } from '@tapkit/protocol';
+import { generateRsaKeyPair, loadPrivateKey, signContentAsync } from '@tapkit/protocol/node';
 import { closedLoop, createPool, type LoadRequest, type LoadResult, openLoop } from './_load.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

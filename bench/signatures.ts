@@ -10,14 +10,14 @@ import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { contentToSign } from '@tapkit/protocol';
 import {
-  contentToSign,
   generateRsaKeyPair,
   signContent,
   signContentAsync,
   verifyContent,
   verifyContentAsync,
-} from '@tapkit/protocol';
+} from '@tapkit/protocol/node';
 
 const THREADPOOL_SIZE_DEFAULT = 4;
 /** A bound on operations per measurement so a very fast machine still finishes promptly. */

@@ -1,6 +1,6 @@
 // @tapkit/alipayplus: the Alipay+ counterpart — the Ant server, the notifyPayment receiver, FX quotes, the
 // issuer processor and the MPP conformance suite. Sections per part; add yours, keep the others.
-// The SDK does not import this: it imports `@tapkit/alipayplus/ant-wire` only.
+// The SDK does not import this: it imports `@tapkit/protocol/wire/ant-sdk` only.
 
 // ---- Ant server (src/ant) ----
 export {

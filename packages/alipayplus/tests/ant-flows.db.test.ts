@@ -1,12 +1,13 @@
 // The Ant server against the real Mastercard token service: digitization approval (authorizeService),
 // application status, activation and secondary confirmation, lock / unlock / delete through Mastercard,
 // issuer suspensions told by notifyTokenUpdated, the event feed, and a Mastercard outage.
+
+import type { TokenInfo } from '@tapkit/protocol/wire/ant-sdk';
 import type { DbHandle } from '@tapkit/storage';
 import { testEngines } from '@tapkit/storage/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lookupTokenOwner } from '../src/ant/adapters/db.ts';
 import { ANT_SERVER_MIGRATIONS, type AntServerDatabase } from '../src/ant/app.ts';
-import type { TokenInfo } from '../src/ant/wire.ts';
 import { type AntWorld, startAntWorld } from './support/ant-world.ts';
 import { MPP_B_CLIENT_ID, MPP_CLIENT_ID } from './support/keys.ts';
 

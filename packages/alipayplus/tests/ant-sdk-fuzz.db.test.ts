@@ -1,6 +1,7 @@
 // Garbage in, clean error out: whatever an SDK (or a tampered app) puts in sdkRequestBody, the Ant server
 // answers S with a readable { ok: false, INVALID_REQUEST } or a valid answer — never a throw, never a 500.
 import { VirtualClock } from '@tapkit/protocol';
+import { AntErrorSchema } from '@tapkit/protocol/wire/ant-sdk';
 import type { DbHandle } from '@tapkit/storage';
 import { testEngines } from '@tapkit/storage/testing';
 import fc from 'fast-check';
@@ -9,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AntDatabase, createKyselyAntStore } from '../src/ant/adapters/db.ts';
 import { ANT_SERVER_MIGRATIONS, type AntServerDatabase } from '../src/ant/app.ts';
 import { AntService } from '../src/ant/service.ts';
-import { AntErrorSchema } from '../src/ant/wire.ts';
 
 const unavailable = async () => ({ kind: 'unavailable' as const, detail: 'not in this test' });
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MppServerHandle } from '@tapkit/mpp-server';
-import { keyFilePaths } from '@tapkit/protocol';
+import { keyFilePaths } from '@tapkit/protocol/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConformanceCommand } from '../src/conformance/cli.ts';
 import { ADMIN_TOKEN, alipayKeys, MPP_CLIENT_ID, mppKeys } from './support/keys.ts';

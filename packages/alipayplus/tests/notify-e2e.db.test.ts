@@ -3,7 +3,8 @@
 // follow-up notify (F ORDER_IS_CLOSED) is then accepted.
 import type { AddressInfo } from 'node:net';
 import type { MppServerHandle } from '@tapkit/mpp-server';
-import { SignedClient, systemClock } from '@tapkit/protocol';
+import { systemClock } from '@tapkit/protocol';
+import { SignedClient } from '@tapkit/protocol/node';
 import type { DbHandle } from '@tapkit/storage';
 import { testEngines } from '@tapkit/storage/testing';
 import type { Kysely } from 'kysely';

@@ -3,7 +3,8 @@
 // cancel the payment at the MPP — observed at the MPP (inquiry and balance).
 import type { AddressInfo } from 'node:net';
 import type { MppServerHandle } from '@tapkit/mpp-server';
-import { type NotifyPaymentRequest, SignedClient, systemClock } from '@tapkit/protocol';
+import { type NotifyPaymentRequest, systemClock } from '@tapkit/protocol';
+import { SignedClient } from '@tapkit/protocol/node';
 import type { DbHandle } from '@tapkit/storage';
 import { testEngines } from '@tapkit/storage/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';

@@ -4,6 +4,7 @@
 // onAuthorizationDecided port exactly as the composition wires it.
 import { getText } from '@tapkit/emv';
 import { sdkBodyCharsMax } from '@tapkit/protocol';
+import { antResponseSchema, type TokenEvent } from '@tapkit/protocol/wire/ant-sdk';
 import type { DbHandle } from '@tapkit/storage';
 import { testEngines } from '@tapkit/storage/testing';
 import type { Kysely } from 'kysely';
@@ -12,7 +13,6 @@ import { type AntDatabase, createKyselyAntStore } from '../src/ant/adapters/db.t
 import { ANT_SERVER_MIGRATIONS, type AntServerDatabase } from '../src/ant/app.ts';
 import type { MastercardTokenManagement } from '../src/ant/ports.ts';
 import { AntService } from '../src/ant/service.ts';
-import { antResponseSchema, type TokenEvent } from '../src/ant/wire.ts';
 import type { IssuerDatabase } from '../src/issuer/adapters/db/schema.ts';
 import { openIssuerDatabase } from '../src/issuer/compose.ts';
 import {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateRsaKeyPair, keyFilePaths } from '@tapkit/protocol';
+import { generateRsaKeyPair, keyFilePaths } from '@tapkit/protocol/node';
 
 // The ./data folder of `tapkit up`: generated on first start, reused afterwards, so balances, tokens and
 // keys survive a restart. Secrets are written readable by the owner only.

@@ -1,6 +1,6 @@
 import { runConformanceCommand } from '@tapkit/alipayplus';
 import { writeSyntheticClearingFile } from '@tapkit/mastercard';
-import { runKeysCommand } from '@tapkit/protocol';
+import { runKeysCommand } from '@tapkit/protocol/node';
 import { Command, CommanderError, Option } from 'commander';
 import { DEMO_SEED_DEFAULT, runDemoCommand } from './demo.ts';
 import { runMpp } from './mpp.ts';

@@ -1,5 +1,5 @@
 // @tapkit/mastercard: the Mastercard counterpart — token service, network, clearing. The SDK does not
-// import this: it imports `@tapkit/mastercard/wire` only. Sections per part; add yours, keep the others.
+// import this: the token service's SDK contract is `@tapkit/protocol/wire/token-service`. Sections per part; add yours, keep the others.
 
 // ---- Storage (shared by the parts of this package) ----
 export { type DbHandle, type Engine, type OpenDatabaseOptions, openDatabase } from './adapters/db/open.ts';
@@ -29,3 +29,4 @@ export {
   type TokenServiceConfig,
   type TokenView,
 } from './token-service/service.ts';
+export * from './wire/tokens-api.ts';

@@ -2,15 +2,8 @@
 // a real loopback port: requests arrive signed by the Mastercard key over the exact bytes; answers
 // count only when signed by Alipay+.
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import {
-  contentToSign,
-  formatRequestTime,
-  formatSignatureHeader,
-  generateRsaKeyPair,
-  signContentAsync,
-  VirtualClock,
-  verifySignedMessage,
-} from '@tapkit/protocol';
+import { contentToSign, formatRequestTime, formatSignatureHeader, VirtualClock } from '@tapkit/protocol';
+import { generateRsaKeyPair, signContentAsync, verifySignedMessage } from '@tapkit/protocol/node';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlipayPlusTokenClient } from '../src/token-service/adapters/alipayplus-http.ts';

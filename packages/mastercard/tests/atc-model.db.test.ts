@@ -1,9 +1,10 @@
 // Model-based test of the token service on every engine: random sequences of REPLENISH (with random
 // reports of used ATCs and batch sizes), suspend and unsuspend agree with a small model, and no ATC is
 // ever issued twice for a token.
+
+import { SUSPEND_REASONS, type SuspendReason } from '@tapkit/protocol/wire/token-service';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SUSPEND_REASONS, type SuspendReason } from '../src/wire/schemas.ts';
 import { startTokenService, type TestTokenService } from './support/app.ts';
 import { TestDevice } from './support/device.ts';
 import { testEngines } from './support/engines.ts';

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { registerSignedApi, type SigningKey } from '@tapkit/protocol';
+import { registerSignedApi, type SigningKey } from '@tapkit/protocol/node';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { DbHandle } from './adapters/db/open.ts';
 import { registerAlipayRoutes } from './adapters/http/alipay-routes.ts';

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateRsaKeyPair } from '@tapkit/protocol';
+import { generateRsaKeyPair } from '@tapkit/protocol/node';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_OPTIONS, configTable, loadConfig, loadKeys, type MppConfig } from './config.ts';
 

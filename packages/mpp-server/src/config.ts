@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { err, loadPrivateKey, loadPublicKey, ok, type Result } from '@tapkit/protocol';
+import { err, ok, type Result } from '@tapkit/protocol';
+import { loadPrivateKey, loadPublicKey } from '@tapkit/protocol/node';
 import { z } from 'zod';
 
 // The MPP server's configuration: defaults, then the `mpp` section of tapkit.config.json, then environment

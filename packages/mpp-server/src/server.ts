@@ -1,4 +1,5 @@
-import { type Clock, SignedClient, systemClock } from '@tapkit/protocol';
+import { type Clock, systemClock } from '@tapkit/protocol';
+import { SignedClient } from '@tapkit/protocol/node';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import pino, { type DestinationStream, type Logger } from 'pino';

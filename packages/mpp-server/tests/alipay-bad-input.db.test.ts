@@ -1,4 +1,5 @@
-import { type PreparedRequest, VirtualClock } from '@tapkit/protocol';
+import { VirtualClock } from '@tapkit/protocol';
+import type { PreparedRequest } from '@tapkit/protocol/node';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../src/adapters/db/open.ts';

@@ -1,4 +1,5 @@
-import { type SignedClient, VirtualClock } from '@tapkit/protocol';
+import { VirtualClock } from '@tapkit/protocol';
+import type { SignedClient } from '@tapkit/protocol/node';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { seedUsers } from '../src/adapters/auth/seed-users.ts';

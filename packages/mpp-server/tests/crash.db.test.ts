@@ -1,14 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { systemClock } from '@tapkit/protocol';
 import {
   type CallOutcome,
   generateRsaKeyPair,
   loadPrivateKey,
   loadPublicKey,
   SignedClient,
-  systemClock,
-} from '@tapkit/protocol';
+} from '@tapkit/protocol/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../src/adapters/db/ledger-repository.ts';
 import { openDatabase } from '../src/adapters/db/open.ts';

@@ -1,4 +1,5 @@
-import { type SignedClient, VirtualClock } from '@tapkit/protocol';
+import { VirtualClock } from '@tapkit/protocol';
+import type { SignedClient } from '@tapkit/protocol/node';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type DbHandle, openDatabase } from '../src/adapters/db/open.ts';

@@ -14,12 +14,9 @@ import {
   formatRequestTime,
   formatSignatureHeader,
   type HeaderBag,
-  type SigningKey,
-  signContent,
-  signContentAsync,
   singleHeader,
-  verifySignedMessage,
 } from './signature.ts';
+import { type SigningKey, signContent, signContentAsync, verifySignedMessage } from './signing.ts';
 
 export const CONTENT_TYPE_JSON = 'application/json; charset=UTF-8';
 /** (tapkit) Connecting to a peer on the same network takes milliseconds; 3 s means it is not there. */
@@ -143,7 +140,7 @@ export class SignedClient {
     await this.pool.close();
   }
 
-  private signingInput(api: ApiName, body: Buffer): { path: string; time: string; content: Buffer } {
+  private signingInput(api: ApiName, body: Buffer): { path: string; time: string; content: Uint8Array } {
     const path = `${this.pathPrefix}${API_PATHS[api]}`;
     const time = formatRequestTime(this.options.clock.nowMs());
     const content = contentToSign({ method: 'POST', path, clientId: this.options.clientId, time, body });

@@ -17,12 +17,9 @@ import {
   formatRequestTime,
   formatSignatureHeader,
   isWellFormedClientId,
-  type PeerKeys,
-  type SigningKey,
-  signContentAsync,
   singleHeader,
-  verifySignedMessage,
 } from './signature.ts';
+import { type PeerKeys, type SigningKey, signContentAsync, verifySignedMessage } from './signing.ts';
 
 /** (tapkit) Alipay+ request bodies are a few KB; 64 KiB leaves room and bounds the work per request. */
 export const BODY_BYTES_MAX_DEFAULT = 64 * 1024;

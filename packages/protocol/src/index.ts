@@ -1,11 +1,10 @@
-// The public face of @tapkit/protocol: the Alipay+ wire protocol shared by every party.
+// The public face of @tapkit/protocol: the Alipay+ wire protocol shared by every party. Browser-safe (no
+// node:* imports, no fastify, no undici): the SDK bundles it. The Node parts (Fastify plugin, signed undici
+// client, node:crypto signing and key files, the keys CLI) are @tapkit/protocol/node.
 export * from './amount.ts';
-export * from './client.ts';
+export * from './base64.ts';
 export * from './clock.ts';
 export * from './errors.ts';
-export * from './fastify-plugin.ts';
-export * from './keys.ts';
-export * from './keys-cli.ts';
 export * from './quote.ts';
 export * from './result.ts';
 export * from './result-codes.ts';

@@ -3,6 +3,7 @@
 // with no PEM armour. Every loader returns a Result so a bad key in configuration is a clean error
 // with a stable code, never a thrown OpenSSL message.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { decodeBase64Strict } from './base64.ts';
 import { err, ok, type Result } from './result.ts';
 
 export type KeyErrorCode =
@@ -32,7 +33,6 @@ const PRIVATE_PEM_LABELS: Record<string, DerFormat> = { 'RSA PRIVATE KEY': 'pkcs
 const PUBLIC_PEM_LABELS: Record<string, DerFormat> = { 'RSA PUBLIC KEY': 'pkcs1', 'PUBLIC KEY': 'spki' };
 
 const PEM_PATTERN = /^-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END ([A-Z0-9 ]+)-----$/;
-const BASE64_PATTERN = /^[A-Za-z0-9+/]+={0,2}$/;
 
 export function loadPrivateKey(text: string): Result<KeyObject, KeyError> {
   return loadKey(text, 'private');
@@ -63,7 +63,7 @@ function loadKey(text: string, kind: 'private' | 'public'): Result<KeyObject, Ke
     if (decoded === undefined) {
       return err(keyError('KEY_BASE64_MALFORMED', `the ${kind} key is neither PEM nor base64 DER`));
     }
-    der = decoded;
+    der = Buffer.from(decoded);
     // The bare form carries no label, so try the modern container first, then the RSA-only one.
     formats = kind === 'private' ? ['pkcs8', 'pkcs1'] : ['spki', 'pkcs1'];
   }
@@ -99,14 +99,7 @@ function parsePem(
   }
   const der = decodeBase64Strict(body);
   if (der === undefined) return err(keyError('KEY_PEM_MALFORMED', `the ${kind} key PEM body is not base64`));
-  return ok({ der, format });
-}
-
-/** Base64 with any whitespace (line breaks, spaces, tabs) removed; undefined unless well-formed. */
-export function decodeBase64Strict(text: string): Buffer | undefined {
-  const compact = text.replace(/\s+/g, '');
-  if (compact.length === 0 || compact.length % 4 !== 0 || !BASE64_PATTERN.test(compact)) return undefined;
-  return Buffer.from(compact, 'base64');
+  return ok({ der: Buffer.from(der), format });
 }
 
 function decodeDer(der: Buffer, formats: readonly DerFormat[], kind: string): KeyObject | undefined {

@@ -13,8 +13,10 @@
 // - a header sent twice counts as absent; unknown Signature pairs are refused; "RSA256" is case-sensitive;
 // - Client-Id is 1-128 printable ASCII without spaces, keyVersion 1-64 of [A-Za-z0-9._-];
 // - an ISO 8601 time must carry an offset; Tapkit sends seconds precision with +08:00.
-import { constants, type KeyObject, sign, verify } from 'node:crypto';
-import { decodeBase64Strict } from './keys.ts';
+//
+// Browser-safe (no node:* imports, no Buffer): the RSA operations and the verifier that needs keys are
+// in signing.ts, exported from @tapkit/protocol/node.
+import { decodeBase64Strict, encodeBase64 } from './base64.ts';
 import { err, ok, type Result } from './result.ts';
 
 export type SignatureAlgorithm = 'RSA256';
@@ -22,12 +24,7 @@ export type SignatureAlgorithm = 'RSA256';
 export interface SignatureHeader {
   algorithm: SignatureAlgorithm;
   keyVersion: string;
-  signature: Buffer;
-}
-
-export interface SigningKey {
-  key: KeyObject;
-  keyVersion: string;
+  signature: Uint8Array;
 }
 
 export interface SignedContentParts {
@@ -57,51 +54,19 @@ export function isWellFormedClientId(value: string): boolean {
   return CLIENT_ID_PATTERN.test(value);
 }
 
-export function contentToSign(p: SignedContentParts): Buffer {
-  const head = Buffer.from(`${p.method} ${p.path}\n${p.clientId}.${p.time}.`, 'utf8');
-  const body = typeof p.body === 'string' ? Buffer.from(p.body, 'utf8') : p.body;
-  return Buffer.concat([head, body]);
+const utf8 = new TextEncoder();
+
+export function contentToSign(p: SignedContentParts): Uint8Array {
+  const head = utf8.encode(`${p.method} ${p.path}\n${p.clientId}.${p.time}.`);
+  const body = typeof p.body === 'string' ? utf8.encode(p.body) : p.body;
+  const content = new Uint8Array(head.length + body.length);
+  content.set(head, 0);
+  content.set(body, head.length);
+  return content;
 }
 
-const RSA256_KEY_OPTIONS = { padding: constants.RSA_PKCS1_PADDING } as const;
-
-export function signContent(content: Buffer, key: KeyObject): Buffer {
-  return sign('sha256', content, { key, ...RSA256_KEY_OPTIONS });
-}
-
-/** Signs in the libuv threadpool (crypto.sign with a callback), so the event loop keeps serving. */
-export function signContentAsync(content: Buffer, key: KeyObject): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    sign('sha256', content, { key, ...RSA256_KEY_OPTIONS }, (error, signature) => {
-      if (error !== null) reject(error);
-      else resolve(signature);
-    });
-  });
-}
-
-export function verifyContent(content: Buffer, signature: Buffer, key: KeyObject): boolean {
-  try {
-    return verify('sha256', content, { key, ...RSA256_KEY_OPTIONS }, signature);
-  } catch {
-    // A wrong-length signature or a key of the wrong kind is a failed verification, not a crash.
-    return false;
-  }
-}
-
-export function verifyContentAsync(content: Buffer, signature: Buffer, key: KeyObject): Promise<boolean> {
-  return new Promise((resolve) => {
-    try {
-      verify('sha256', content, { key, ...RSA256_KEY_OPTIONS }, signature, (error, valid) => {
-        resolve(error === null && valid);
-      });
-    } catch {
-      resolve(false);
-    }
-  });
-}
-
-export function formatSignatureHeader(h: { keyVersion: string; signature: Buffer }): string {
-  return `algorithm=RSA256,keyVersion=${h.keyVersion},signature=${encodeURIComponent(h.signature.toString('base64'))}`;
+export function formatSignatureHeader(h: { keyVersion: string; signature: Uint8Array }): string {
+  return `algorithm=RSA256,keyVersion=${h.keyVersion},signature=${encodeURIComponent(encodeBase64(h.signature))}`;
 }
 
 export type SignatureErrorCode =
@@ -179,7 +144,7 @@ function isPairName(name: string): name is SignaturePairName {
   return (SIGNATURE_PAIR_NAMES as readonly string[]).includes(name);
 }
 
-function decodeSignatureValue(value: string): Buffer | undefined {
+function decodeSignatureValue(value: string): Uint8Array | undefined {
   // The official SDKs URL-encode the base64 ('+' -> %2B, '/' -> %2F, '=' -> %3D); raw base64 has no '%'
   // and decodeURIComponent leaves its '+', '/' and '=' alone, so one decode accepts both forms.
   let decoded: string;
@@ -259,25 +224,9 @@ function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-// ---- Verification ----
-
-export interface PeerKeys {
-  clientId: string;
-  /** Keys by keyVersion. Two entries during a rotation; the header's keyVersion picks one. */
-  verifyKeys: ReadonlyMap<string, KeyObject>;
-}
+// ---- Headers the verifier reads ----
 
 export type HeaderBag = Record<string, string | string[] | undefined>;
-
-export interface VerifyInput {
-  method: string;
-  path: string;
-  headers: HeaderBag;
-  rawBody: Buffer;
-  resolvePeer(clientId: string): PeerKeys | undefined;
-  nowMs: number;
-  freshnessMs?: number;
-}
 
 export type VerifyErrorCode = 'INVALID_SIGNATURE' | 'INVALID_CLIENT' | 'PARAM_ILLEGAL';
 export interface VerifyError {
@@ -285,80 +234,6 @@ export interface VerifyError {
   reason: string;
 }
 export type TimeHeaderName = 'request-time' | 'response-time';
-
-interface CheckedHeaders {
-  clientId: string;
-  time: string;
-  signature: SignatureHeader;
-  verifyKey: KeyObject;
-}
-
-/** Every check short of the RSA operation itself, shared by the sync and async verifiers. */
-function checkHeaders(input: VerifyInput, timeHeader: TimeHeaderName): Result<CheckedHeaders, VerifyError> {
-  const clientId = singleHeader(input.headers, 'client-id');
-  if (clientId === undefined || !CLIENT_ID_PATTERN.test(clientId)) {
-    return err(verifyError('PARAM_ILLEGAL', 'Client-Id header is missing or malformed'));
-  }
-  const time = singleHeader(input.headers, timeHeader);
-  const timeMs = time === undefined ? undefined : parseRequestTime(time);
-  if (time === undefined || timeMs === undefined) {
-    return err(verifyError('PARAM_ILLEGAL', `${headerTitle(timeHeader)} header is missing or malformed`));
-  }
-  const signatureText = singleHeader(input.headers, 'signature');
-  if (signatureText === undefined)
-    return err(verifyError('INVALID_SIGNATURE', 'Signature header is missing'));
-  const signature = parseSignatureHeader(signatureText);
-  if (!signature.ok) return err(verifyError('INVALID_SIGNATURE', signature.error.message));
-  const peer = input.resolvePeer(clientId);
-  if (peer === undefined) return err(verifyError('INVALID_CLIENT', 'Client-Id is not known'));
-  const verifyKey = peer.verifyKeys.get(signature.value.keyVersion);
-  if (verifyKey === undefined)
-    return err(verifyError('INVALID_SIGNATURE', 'Signature keyVersion is not known'));
-  const freshnessMs = input.freshnessMs ?? FRESHNESS_MS_DEFAULT;
-  if (Math.abs(input.nowMs - timeMs) > freshnessMs) {
-    return err(
-      verifyError('INVALID_SIGNATURE', `${headerTitle(timeHeader)} is outside the freshness window`),
-    );
-  }
-  return ok({ clientId, time, signature: signature.value, verifyKey });
-}
-
-function contentOf(input: VerifyInput, checked: CheckedHeaders): Buffer {
-  return contentToSign({
-    method: input.method,
-    path: input.path,
-    clientId: checked.clientId,
-    time: checked.time,
-    body: input.rawBody,
-  });
-}
-
-export function verifySignedMessage(
-  input: VerifyInput,
-  timeHeader: TimeHeaderName,
-): Result<{ clientId: string; time: string }, VerifyError> {
-  const checked = checkHeaders(input, timeHeader);
-  if (!checked.ok) return checked;
-  const { clientId, time, signature, verifyKey } = checked.value;
-  if (!verifyContent(contentOf(input, checked.value), signature.signature, verifyKey)) {
-    return err(verifyError('INVALID_SIGNATURE', 'Signature does not match the message'));
-  }
-  return ok({ clientId, time });
-}
-
-/** Same checks as verifySignedMessage, with the RSA verification in the libuv threadpool. */
-export async function verifySignedMessageAsync(
-  input: VerifyInput,
-  timeHeader: TimeHeaderName,
-): Promise<Result<{ clientId: string; time: string }, VerifyError>> {
-  const checked = checkHeaders(input, timeHeader);
-  if (!checked.ok) return checked;
-  const { clientId, time, signature, verifyKey } = checked.value;
-  if (!(await verifyContentAsync(contentOf(input, checked.value), signature.signature, verifyKey))) {
-    return err(verifyError('INVALID_SIGNATURE', 'Signature does not match the message'));
-  }
-  return ok({ clientId, time });
-}
 
 /**
  * Header lookup by case-insensitive name. A header repeated (array value) is treated as absent: two
@@ -373,12 +248,4 @@ export function singleHeader(headers: HeaderBag, name: string): string | undefin
       return typeof value === 'string' ? value : undefined;
   }
   return undefined;
-}
-
-function headerTitle(name: TimeHeaderName): string {
-  return name === 'request-time' ? 'Request-Time' : 'Response-Time';
-}
-
-function verifyError(code: VerifyErrorCode, reason: string): VerifyError {
-  return { code, reason };
 }

@@ -7,13 +7,8 @@ import { VirtualClock } from '../src/clock.ts';
 import { registerSignedApi } from '../src/fastify-plugin.ts';
 import { API_PATHS } from '../src/result-codes.ts';
 import type { InquiryPaymentResponse } from '../src/schemas/index.ts';
-import {
-  contentToSign,
-  formatRequestTime,
-  formatSignatureHeader,
-  signContent,
-  verifySignedMessage,
-} from '../src/signature.ts';
+import { contentToSign, formatRequestTime, formatSignatureHeader } from '../src/signature.ts';
+import { signContent, verifySignedMessage } from '../src/signing.ts';
 import {
   CALLER_ID,
   callerKeysV1,

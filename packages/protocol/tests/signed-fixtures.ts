@@ -3,15 +3,8 @@
 // per test file that imports this module (RSA keygen is slow).
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { generateRsaKeyPair } from '../src/keys.ts';
-import {
-  contentToSign,
-  formatRequestTime,
-  formatSignatureHeader,
-  type HeaderBag,
-  type PeerKeys,
-  signContent,
-  verifySignedMessage,
-} from '../src/signature.ts';
+import { contentToSign, formatRequestTime, formatSignatureHeader, type HeaderBag } from '../src/signature.ts';
+import { type PeerKeys, signContent, verifySignedMessage } from '../src/signing.ts';
 
 function pair(): { privateKey: KeyObject; publicKey: KeyObject } {
   const generated = generateRsaKeyPair();

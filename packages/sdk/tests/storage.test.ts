@@ -4,7 +4,7 @@
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportPublicKeySpkiBase64 } from '@tapkit/mastercard/wire';
+import { exportPublicKeySpkiBase64 } from '@tapkit/protocol/wire/token-service';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MemorySecureStorage } from '../src/adapters/memory-storage.ts';

@@ -7,11 +7,9 @@ import {
   AuthorizeServiceRequestSchema,
   type Clock,
   NotifyTokenUpdatedRequestSchema,
-  registerSignedApi,
-  SignedClient,
-  type SigningKey,
   TOKEN_API_PATHS,
 } from '@tapkit/protocol';
+import { registerSignedApi, SignedClient, type SigningKey } from '@tapkit/protocol/node';
 import type { DbHandle } from '@tapkit/storage';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';

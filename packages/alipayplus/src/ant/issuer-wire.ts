@@ -5,7 +5,7 @@
 //   POST /aps/api/v1/tokens/authorizeService    → { result, decision: APPROVED | DECLINED }
 //   POST /aps/api/v1/tokens/notifyTokenUpdated  → { result } (S: recorded)
 import { TOKEN_SUSPEND_REASONS, TOKEN_UPDATE_STATES } from '@tapkit/protocol';
-import { SUSPEND_REASONS, TOKEN_STATES } from './wire.ts';
+import { SUSPEND_REASONS, TOKEN_STATES } from '@tapkit/protocol/wire/ant-sdk';
 
 // Drift guards (compile time): the SDK-facing lists in ./wire.ts (isomorphic, so it cannot import
 // protocol) are exactly the ones notifyTokenUpdated carries.

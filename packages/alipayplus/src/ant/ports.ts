@@ -1,7 +1,6 @@
 // What the Ant server needs from the world: its storage and the Mastercard token service's management
 // API. The composition root (../app.ts) wires adapters to these; tests may pass doubles.
-import type { KnownCustomer } from './domain/authorize.ts';
-import type { AntToken } from './domain/token.ts';
+
 import type {
   CustomerStatus,
   SuspendReason,
@@ -9,7 +8,9 @@ import type {
   TokenInfo,
   TokenState,
   TransactionResult,
-} from './wire.ts';
+} from '@tapkit/protocol/wire/ant-sdk';
+import type { KnownCustomer } from './domain/authorize.ts';
+import type { AntToken } from './domain/token.ts';
 
 export interface StoredAuthorization {
   readonly requestId: string;

@@ -13,6 +13,21 @@ import {
   type SdkProxyResponse,
   sdkBodyCharsMax,
 } from '@tapkit/protocol';
+import {
+  ANT_REQUEST_TYPES,
+  type AntError,
+  AntRequestSchemas,
+  type AntRequestType,
+  antError,
+  EVENTS_PER_PULL_MAX,
+  type NotifyRequest,
+  type SyncTokenRequest,
+  TOKENS_PER_STATUS_MAX,
+  type TokenEventKind,
+  type TransactionResult,
+  TransactionResultSchema,
+  type TransferRequest,
+} from '@tapkit/protocol/wire/ant-sdk';
 import { decideAuthorization } from './domain/authorize.ts';
 import {
   type AntToken,
@@ -30,21 +45,6 @@ import type {
   MastercardTokenManagement,
   StoredEvent,
 } from './ports.ts';
-import {
-  ANT_REQUEST_TYPES,
-  type AntError,
-  AntRequestSchemas,
-  type AntRequestType,
-  antError,
-  EVENTS_PER_PULL_MAX,
-  type NotifyRequest,
-  type SyncTokenRequest,
-  TOKENS_PER_STATUS_MAX,
-  type TokenEventKind,
-  type TransactionResult,
-  TransactionResultSchema,
-  type TransferRequest,
-} from './wire.ts';
 
 export interface AntMppSettings {
   readonly clientId: string;

@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { sdkBodyCharsMax } from '@tapkit/protocol';
-import { describe, expect, it } from 'vitest';
-import { tokenInfoOf } from './domain/token.ts';
 import {
   AntRequestSchemas,
   antError,
@@ -9,11 +7,13 @@ import {
   EVENTS_PER_PULL_MAX,
   SUSPEND_REASONS,
   TOKENS_PER_STATUS_MAX,
-} from './wire.ts';
+} from '@tapkit/protocol/wire/ant-sdk';
+import { describe, expect, it } from 'vitest';
+import { tokenInfoOf } from './domain/token.ts';
 
 describe('ant wire', () => {
   it('stays isomorphic: no node: imports, only zod', () => {
-    const source = readFileSync(new URL('./wire.ts', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('../../../protocol/src/wire/ant-sdk.ts', import.meta.url), 'utf8');
     const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
     expect(imports).toEqual(['zod']);
   });

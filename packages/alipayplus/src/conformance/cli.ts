@@ -2,7 +2,7 @@
 // code: 0 only if every scenario passed, 1 if any failed, 2 for a usage or setup error.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { keyFilePaths } from '@tapkit/protocol';
+import { keyFilePaths } from '@tapkit/protocol/node';
 import { type ConformanceOptions, runConformance } from './run.ts';
 import type { ConformanceRow } from './scenarios.ts';
 

@@ -7,18 +7,20 @@ import { randomBytes } from 'node:crypto';
 import {
   API_PATHS,
   type ApiName,
-  type CallOutcome,
   type Clock,
-  CONTENT_TYPE_JSON,
   contentToSign,
   formatRequestTime,
   formatSignatureHeader,
+  systemClock,
+} from '@tapkit/protocol';
+import {
+  type CallOutcome,
+  CONTENT_TYPE_JSON,
   parseJsonObject,
   SignedClient,
   signContent,
-  systemClock,
   verifySignedMessage,
-} from '@tapkit/protocol';
+} from '@tapkit/protocol/node';
 import { Pool } from 'undici';
 import type { ConformanceSetup } from './setup.ts';
 

@@ -2,7 +2,7 @@
 // last row that counts answers which came back unsigned or badly signed (a client must treat those as
 // unknown, and a conforming MPP never sends one).
 import type { KeyObject } from 'node:crypto';
-import { loadPrivateKey, loadPublicKey } from '@tapkit/protocol';
+import { loadPrivateKey, loadPublicKey } from '@tapkit/protocol/node';
 import { ConformanceContext, newRunId, type ResolvedOptions } from './context.ts';
 import { type ConformanceRow, SCENARIOS } from './scenarios.ts';
 import { adminApiSetup, type ConformanceSetup } from './setup.ts';

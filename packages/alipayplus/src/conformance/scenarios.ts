@@ -2,7 +2,8 @@
 // of short facts ("S SUCCESS", "Δ -1000") and observes the same facts; it passes when they are equal, so
 // the table shows exactly where an MPP differs. Balances are read through the setup hook (admin API).
 import { generateKeyPairSync } from 'node:crypto';
-import type { ApiName, CallOutcome, Clock, PreparedRequest } from '@tapkit/protocol';
+import type { ApiName, Clock } from '@tapkit/protocol';
+import type { CallOutcome, PreparedRequest } from '@tapkit/protocol/node';
 import type { ConformanceContext } from './context.ts';
 
 export interface ConformanceRow {

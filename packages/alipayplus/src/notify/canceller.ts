@@ -1,6 +1,6 @@
 // cancelPayment to an MPP over the signed client. An answer counts only when signed and well-formed
 // (SignedClient's promise); S is cancelled, F refused, anything else unknown and retried by the receiver.
-import type { SignedClient } from '@tapkit/protocol';
+import type { SignedClient } from '@tapkit/protocol/node';
 import type { CancelOutcome, MppCanceller } from './ports.ts';
 
 export interface CancelIdentity {

@@ -1,7 +1,7 @@
 // The Ant server wired to the REAL Mastercard token service (@tapkit/mastercard's buildTokenServiceApp),
 // both on loopback ports with signed HTTP between them, on one virtual clock. The MPP's side is a signed
-// client posting sdkProxy; the SDK's side is a stand-in speaking @tapkit/mastercard/wire to the token
-// service and @tapkit/alipayplus/ant-wire through sdkProxy.
+// client posting sdkProxy; the SDK's side is a stand-in speaking @tapkit/protocol/wire/token-service to the token
+// service and @tapkit/protocol/wire/ant-sdk through sdkProxy.
 import type { AddressInfo } from 'node:net';
 import { hexToBytes } from '@tapkit/emv';
 import {
@@ -9,19 +9,20 @@ import {
   openDatabase as openMastercardDb,
   type TokenServiceApp,
 } from '@tapkit/mastercard';
+import { VirtualClock } from '@tapkit/protocol';
+import { generateRsaKeyPair, SignedClient } from '@tapkit/protocol/node';
+import { type AntOp, type AntResponse, antResponseSchema } from '@tapkit/protocol/wire/ant-sdk';
 import {
   ENVELOPE_CONTEXTS,
   exportPublicKeySpkiBase64,
   generateEnvelopeKeyPair,
   importEncryptionPublicKey,
   sealJson,
-} from '@tapkit/mastercard/wire';
-import { generateRsaKeyPair, SignedClient, VirtualClock } from '@tapkit/protocol';
+} from '@tapkit/protocol/wire/token-service';
 import type { DbHandle } from '@tapkit/storage';
 import { MastercardTokensHttp } from '../../src/ant/adapters/mastercard-http.ts';
 import { type AntServerApp, type AntServerDatabase, buildAntServerApp } from '../../src/ant/app.ts';
 import type { MastercardTokenManagement } from '../../src/ant/ports.ts';
-import { type AntOp, type AntResponse, antResponseSchema } from '../../src/ant/wire.ts';
 import type { KnownPayment, PaymentKnowledge } from '../../src/notify/ports.ts';
 import {
   alipayKeys,

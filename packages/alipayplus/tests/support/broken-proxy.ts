@@ -6,13 +6,8 @@
 //   unsigned-answers: the MPP's answers lose their Signature header (as sloppy servers send them).
 // Answers pass through byte for byte (the MPP's signature covers the path, which does not change).
 import type { AddressInfo } from 'node:net';
-import {
-  contentToSign,
-  formatRequestTime,
-  formatSignatureHeader,
-  signContent,
-  singleHeader,
-} from '@tapkit/protocol';
+import { contentToSign, formatRequestTime, formatSignatureHeader, singleHeader } from '@tapkit/protocol';
+import { signContent } from '@tapkit/protocol/node';
 import Fastify from 'fastify';
 import { request } from 'undici';
 import { alipayKeys } from './keys.ts';

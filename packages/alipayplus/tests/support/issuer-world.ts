@@ -21,7 +21,8 @@ import {
   readWalletBalances,
   topUp,
 } from '@tapkit/mpp-server';
-import { generateRsaKeyPair, VirtualClock } from '@tapkit/protocol';
+import { VirtualClock } from '@tapkit/protocol';
+import { generateRsaKeyPair } from '@tapkit/protocol/node';
 import type { DbHandle } from '@tapkit/storage';
 import type { FastifyInstance } from 'fastify';
 import { type ClearingRecord, writeClearingFile } from '../../src/issuer/adapters/clearing-file.ts';

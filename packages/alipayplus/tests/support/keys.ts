@@ -1,6 +1,6 @@
 // RSA keys for the parties in tests: generated once per test process (generation is the slow part).
 import type { KeyObject } from 'node:crypto';
-import { generateRsaKeyPair, loadPrivateKey, loadPublicKey } from '@tapkit/protocol';
+import { generateRsaKeyPair, loadPrivateKey, loadPublicKey } from '@tapkit/protocol/node';
 
 export interface PartyKeys {
   readonly privateKey: KeyObject;

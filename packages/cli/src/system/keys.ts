@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPrivateKey, loadPublicKey } from '@tapkit/protocol';
+import { loadPrivateKey, loadPublicKey } from '@tapkit/protocol/node';
 import { ensurePartyKeys, ensureSecret } from '../data-dir.ts';
 
 // Every key and shared secret of the one-process system, generated on first start under dataDir/keys and

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadPublicKey, systemClock } from '@tapkit/protocol';
+import { systemClock } from '@tapkit/protocol';
+import { loadPublicKey } from '@tapkit/protocol/node';
 import pino from 'pino';
 import { startAlipayPlus } from './alipayplus.ts';
 import { SystemJournal } from './journal.ts';

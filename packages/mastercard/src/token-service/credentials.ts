@@ -2,8 +2,8 @@
 // seal it to the device key. Session keys exist in memory only for the time of this call.
 import type { BlockCipher } from '@tapkit/emv';
 import { bytesToHex } from '@tapkit/emv';
-import { sealCredential } from '../wire/credentials.ts';
-import type { Credential, CredentialPayload } from '../wire/schemas.ts';
+import type { Credential, CredentialPayload } from '@tapkit/protocol/wire/token-service';
+import { sealCredential } from '@tapkit/protocol/wire/token-service';
 import { credentialSessionKey } from './domain/keys.ts';
 
 export async function sealCredentials(input: {

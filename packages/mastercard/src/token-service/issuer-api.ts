@@ -9,7 +9,7 @@ import {
   TOKEN_UPDATE_STATES,
   type TokenApiName,
 } from '@tapkit/protocol';
-import { SUSPEND_REASONS, TOKEN_STATES } from '../wire/schemas.ts';
+import { SUSPEND_REASONS, TOKEN_STATES } from '@tapkit/protocol/wire/token-service';
 
 export {
   AuthorizeServiceDecisionSchema,

@@ -1,6 +1,6 @@
 // What the token service needs from the world. The composition root (app.ts) wires adapters to these;
 // unit tests pass doubles. The network-facing TokenDirectory lives in ../ports.ts (shared).
-import type { SuspendReason, TokenState } from '../wire/schemas.ts';
+import type { SuspendReason, TokenState } from '@tapkit/protocol/wire/token-service';
 import type { TokenStatus } from './domain/token-state.ts';
 
 /** Cryptographically secure random bytes. */

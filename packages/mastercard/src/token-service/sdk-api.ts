@@ -1,15 +1,16 @@
 // The SDK-facing side of the token service: one proxied `(customerId, type, body)` in, the JSON text of
 // the answer out. The body is the SDK's opaque JSON string; it is parsed here with the wire schemas and
 // every answer, failures included, is a wire response the SDK can read (../wire/schemas.ts).
-import { type TokenServiceError, tokenServiceError } from '../wire/codes.ts';
-import { firstIssue } from '../wire/envelope.ts';
 import {
   type ApplyRequest,
+  firstIssue,
   type GetPkRequest,
   type ProxyRequest,
   type ReplenishRequest,
   SdkRequestSchemas,
-} from '../wire/schemas.ts';
+  type TokenServiceError,
+  tokenServiceError,
+} from '@tapkit/protocol/wire/token-service';
 import type { TokenService, TsResult } from './service.ts';
 
 /** Serializes an operation's result as the wire answer. */

@@ -3,16 +3,18 @@
 // answers a Result whose error codes are the wire catalog (../wire/codes.ts).
 import type { BlockCipher } from '@tapkit/emv';
 import { type Clock, err, ok, type Result } from '@tapkit/protocol';
-import { type TokenServiceError, tokenServiceError } from '../wire/codes.ts';
-import { openRegistration } from '../wire/credentials.ts';
-import { type Envelope, importEncryptionPublicKey } from '../wire/envelope.ts';
 import {
   type CardProfile,
   CREDENTIAL_BATCH_MAX,
   type Credential,
+  type Envelope,
+  importEncryptionPublicKey,
+  openRegistration,
   type SuspendReason,
+  type TokenServiceError,
   type TokenState,
-} from '../wire/schemas.ts';
+  tokenServiceError,
+} from '@tapkit/protocol/wire/token-service';
 import { sealCredentials } from './credentials.ts';
 import { cardProfileOf, expiryAfter, expiryFromYymm, TOKEN_PSN } from './domain/card-profile.ts';
 import { tokenMasterKey } from './domain/keys.ts';

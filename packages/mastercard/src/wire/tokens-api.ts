@@ -7,8 +7,9 @@
 //   POST {base}/mdes/v1/tokens/:tur/delete     { reason? }  → 200 TokenView
 //   GET  {base}/mdes/v1/tokens/:tur                         → 200 TokenView
 //   errors: 4xx/5xx { code, message }. Authentication: `Authorization: Bearer <antBearerSecret>`.
+
+import { IdSchema, SuspendReasonSchema, TokenStateSchema } from '@tapkit/protocol/wire/token-service';
 import { z } from 'zod';
-import { IdSchema, SuspendReasonSchema, TokenStateSchema } from './schemas.ts';
 
 /** The path below the token service's base URL. */
 export const TOKENS_PATH = '/mdes/v1/tokens';

@@ -1,6 +1,7 @@
 // Builds the token service on a test engine with a virtual clock and Alipay+ doubles.
 import { hexToBytes } from '@tapkit/emv';
-import { generateRsaKeyPair, VirtualClock } from '@tapkit/protocol';
+import { VirtualClock } from '@tapkit/protocol';
+import { generateRsaKeyPair } from '@tapkit/protocol/node';
 import type { DbHandle } from '../../src/adapters/db/open.ts';
 import { buildTokenServiceApp, type TokenServiceApp } from '../../src/token-service/app.ts';
 import type { TokenServiceConfig } from '../../src/token-service/service.ts';

@@ -1,6 +1,6 @@
-// A stand-in for the SDK in tests: it speaks the wire contract (@tapkit/mastercard/wire) to the token
+// A stand-in for the SDK in tests: it speaks the wire contract (@tapkit/protocol/wire/token-service) to the token
 // service over HTTP (fastify.inject) exactly as the real SDK will through the MPP server's proxy.
-import type { FastifyInstance } from 'fastify';
+
 import {
   type Credential,
   exportPublicKeySpkiBase64,
@@ -13,7 +13,8 @@ import {
   type SdkResultOf,
   sdkResponseSchema,
   sealRegistration,
-} from '../../src/wire/index.ts';
+} from '@tapkit/protocol/wire/token-service';
+import type { FastifyInstance } from 'fastify';
 
 export const MPP_SECRET = 'mpp-secret-for-tests';
 export const ANT_SECRET = 'ant-secret-for-tests';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { CallOutcome, Clock, NotifyPaymentResponse, TimerHandle } from '@tapkit/protocol';
+import type { Clock, NotifyPaymentResponse, TimerHandle } from '@tapkit/protocol';
+import type { CallOutcome } from '@tapkit/protocol/node';
 import type { DbHandle } from '../adapters/db/open.ts';
 import {
   type ClaimedNotify,

@@ -1,13 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import {
-  type Clock,
-  generateRsaKeyPair,
-  type NotifyPaymentRequest,
-  registerSignedApi,
-  result,
-  type SdkProxyRequest,
-  SignedClient,
-} from '@tapkit/protocol';
+import { type Clock, type NotifyPaymentRequest, result, type SdkProxyRequest } from '@tapkit/protocol';
+import { generateRsaKeyPair, registerSignedApi, SignedClient } from '@tapkit/protocol/node';
 import Fastify from 'fastify';
 
 // A stand-in for Alipay+'s side of notifyPayment and sdkProxy: a real signed Fastify endpoint built with

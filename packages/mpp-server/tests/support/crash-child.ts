@@ -1,6 +1,7 @@
 // A bare MPP server process for the crash test: opens the database named in the environment, serves
 // the signed Alipay+ routes on a loopback port, prints {"port": n} on stdout, and runs until killed.
-import { loadPrivateKey, loadPublicKey, systemClock } from '@tapkit/protocol';
+import { systemClock } from '@tapkit/protocol';
+import { loadPrivateKey, loadPublicKey } from '@tapkit/protocol/node';
 import { openDatabase } from '../../src/adapters/db/open.ts';
 import { buildMppApp } from '../../src/app.ts';
 

@@ -1,12 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import {
-  type Clock,
-  generateRsaKeyPair,
-  loadPrivateKey,
-  loadPublicKey,
-  SignedClient,
-  type VirtualClock,
-} from '@tapkit/protocol';
+import type { Clock, VirtualClock } from '@tapkit/protocol';
+import { generateRsaKeyPair, loadPrivateKey, loadPublicKey, SignedClient } from '@tapkit/protocol/node';
 import type { FastifyInstance } from 'fastify';
 import type { DbHandle } from '../../src/adapters/db/open.ts';
 import { counterIds } from '../../src/adapters/ids.ts';

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { base64ToBytes, bytesToBase64 } from '@tapkit/mastercard/wire';
+import { base64ToBytes, bytesToBase64 } from '@tapkit/protocol/wire/token-service';
 import type { KeyStore, SecureStorage } from '../ports.ts';
 import { StorageCorruptedError } from '../storage/encrypted-store.ts';
 import { generateDeviceKeyPair, once } from './web-keys.ts';

@@ -1,6 +1,6 @@
 // Key generation shared by every key store: Web Crypto only, keys non-extractable unless a store must
 // export them to persist them itself (Node: files).
-import { generateEnvelopeKeyPair } from '@tapkit/mastercard/wire';
+import { generateEnvelopeKeyPair } from '@tapkit/protocol/wire/token-service';
 
 export function generateStorageKey(extractable = false): Promise<CryptoKey> {
   return globalThis.crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, extractable, [

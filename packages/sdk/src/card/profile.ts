@@ -11,7 +11,7 @@ import {
   parseDol,
   type TlvNode,
 } from '@tapkit/emv';
-import type { CardProfile } from '@tapkit/mastercard/wire';
+import type { CardProfile } from '@tapkit/protocol/wire/token-service';
 
 export const PPSE_NAME = asciiToBytes('2PAY.SYS.DDF01');
 

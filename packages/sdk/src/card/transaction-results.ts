@@ -5,7 +5,7 @@
 // injected clock until the event of that tap's ATC arrives, then tells the app: onTransactionFailed
 // (10012 TRANSACTION_DECLINED with DE39 and the MPP's resultCode) for a decline, onTransactionResult for
 // every result. Nothing here runs inside processApdu: watch() only arms timers.
-import type { TransactionResult as WireTransactionResult } from '@tapkit/alipayplus/ant-wire';
+import type { TransactionResult as WireTransactionResult } from '@tapkit/protocol/wire/ant-sdk';
 import { SdkError } from '../errors.ts';
 import type { SdkContext } from '../lifecycle/context.ts';
 import { Mutex } from '../lifecycle/context.ts';

@@ -3,7 +3,7 @@
 // app restart resumes where it stopped. Silent activation stops after STORE (status 11) and
 // confirmActivation runs the rest.
 
-import type { TokenInfo } from '@tapkit/alipayplus/ant-wire';
+import type { TokenInfo } from '@tapkit/protocol/wire/ant-sdk';
 import {
   type Credential,
   CredentialPayloadSchema,
@@ -12,7 +12,7 @@ import {
   importEncryptionPublicKey,
   openJson,
   sealJson,
-} from '@tapkit/mastercard/wire';
+} from '@tapkit/protocol/wire/token-service';
 import { PAYMENT_STATUS, type PaymentStatus, paymentStatusOf } from '../domain/status.ts';
 import { credentialsRemaining, emptyWallet, mergeBatch } from '../domain/wallet.ts';
 import { SdkError, toSdkError } from '../errors.ts';

@@ -1,5 +1,5 @@
 // The SDK's two counterparts, reached only through the app's NFCRequestProxy: the Mastercard token
-// service (@tapkit/mastercard/wire) and the Ant server (@tapkit/alipayplus/ant-wire). Each call sends
+// service (@tapkit/protocol/wire/token-service) and the Ant server (@tapkit/protocol/wire/ant-sdk). Each call sends
 // the JSON text of a request, parses the answer with the counterpart's schema, and turns every failure
 // into an SdkError: no answer → 10005, a retryable error → 10005, the rest by meaning.
 import {
@@ -7,8 +7,8 @@ import {
   type AntRequestType,
   type AntResultOf,
   antResponseSchema,
-} from '@tapkit/alipayplus/ant-wire';
-import { type SdkAction, type SdkResultOf, sdkResponseSchema } from '@tapkit/mastercard/wire';
+} from '@tapkit/protocol/wire/ant-sdk';
+import { type SdkAction, type SdkResultOf, sdkResponseSchema } from '@tapkit/protocol/wire/token-service';
 import { SdkError, type SdkResultName } from '../errors.ts';
 import type { NfcRequestProxy, ProxyRequestType } from '../ports.ts';
 

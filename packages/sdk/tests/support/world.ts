@@ -18,7 +18,8 @@ import {
   openDatabase as openMastercardDb,
   type TokenServiceApp,
 } from '@tapkit/mastercard';
-import { generateRsaKeyPair, loadPrivateKey, loadPublicKey, VirtualClock } from '@tapkit/protocol';
+import { VirtualClock } from '@tapkit/protocol';
+import { generateRsaKeyPair, loadPrivateKey, loadPublicKey } from '@tapkit/protocol/node';
 import { openDatabase } from '@tapkit/storage';
 import type { FastifyInstance } from 'fastify';
 import type { NfcRequestProxy, ProxyRequestType } from '../../src/ports.ts';

@@ -1,11 +1,7 @@
 // The Ant server's tables (Kysely, SQLite and PostgreSQL alike): customers known per MPP, the issuer's
 // authorizeService decisions, tokens with their owner and status, and the per-customer event feed the
 // SDK pulls. Integers are bigint columns (both engines hand them back as bigint) converted at this edge.
-import type { ColumnType, Insertable, Kysely, Migration, Selectable } from 'kysely';
-import type { AntServerDatabase } from '../app.ts';
-import type { KnownCustomer } from '../domain/authorize.ts';
-import type { AntToken } from '../domain/token.ts';
-import type { AntStore, StoredAuthorization, StoredEvent } from '../ports.ts';
+
 import {
   type Activation,
   type ApplicationStatus,
@@ -17,7 +13,12 @@ import {
   TokenInfoSchema,
   type TokenState,
   TransactionResultSchema,
-} from '../wire.ts';
+} from '@tapkit/protocol/wire/ant-sdk';
+import type { ColumnType, Insertable, Kysely, Migration, Selectable } from 'kysely';
+import type { AntServerDatabase } from '../app.ts';
+import type { KnownCustomer } from '../domain/authorize.ts';
+import type { AntToken } from '../domain/token.ts';
+import type { AntStore, StoredAuthorization, StoredEvent } from '../ports.ts';
 
 type Int = ColumnType<bigint, bigint | number, bigint | number>;
 

@@ -1,5 +1,5 @@
 // The Mastercard token service's management API, as the Ant server calls it. The contract (paths,
-// bodies, answers) is @tapkit/mastercard/wire's tokens-api.ts, which the token service's routes use too:
+// bodies, answers) is @tapkit/mastercard's wire/tokens-api.ts, which the token service's routes use too:
 //   POST {base}/mdes/v1/tokens/:tur/suspend    { reason }   → 200 { tokenUniqueReference, tokenState, suspendedBy }
 //   POST {base}/mdes/v1/tokens/:tur/unsuspend  { reason }   → 200 same
 //   POST {base}/mdes/v1/tokens/:tur/delete     {}           → 200 same
@@ -13,11 +13,11 @@ import {
   TokenServiceErrorResponseSchema,
   TokenViewResponseSchema,
   tokenActionPath,
-} from '@tapkit/mastercard/wire';
-import { readCapped } from '@tapkit/protocol';
+} from '@tapkit/mastercard';
+import { readCapped } from '@tapkit/protocol/node';
+import type { SuspendReason } from '@tapkit/protocol/wire/ant-sdk';
 import { Pool } from 'undici';
 import type { MastercardOutcome, MastercardTokenManagement } from '../ports.ts';
-import type { SuspendReason } from '../wire.ts';
 
 /** (tapkit) The path below the token service's base URL. */
 export const MASTERCARD_TOKENS_PATH = TOKENS_PATH;

@@ -3,23 +3,25 @@
 //   raw bytes -> size limit -> signature verified (fail-closed) -> JSON -> schema -> handler -> signed answer
 // every answer HTTP 200 JSON, signed with Response-Time and the caller's Client-Id.
 import {
-  BODY_BYTES_MAX_DEFAULT,
-  CLIENT_ID_UNKNOWN,
   type Clock,
-  CONTENT_TYPE_JSON,
   contentToSign,
   FRESHNESS_MS_DEFAULT,
   formatRequestTime,
   formatSignatureHeader,
   isWellFormedClientId,
+  singleHeader,
+  type WireResult,
+} from '@tapkit/protocol';
+import {
+  BODY_BYTES_MAX_DEFAULT,
+  CLIENT_ID_UNKNOWN,
+  CONTENT_TYPE_JSON,
   type PeerKeys,
   parseJsonObject,
   type SigningKey,
   signContentAsync,
-  singleHeader,
   verifySignedMessageAsync,
-  type WireResult,
-} from '@tapkit/protocol';
+} from '@tapkit/protocol/node';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 

@@ -1,7 +1,7 @@
 // The issuer's answer to the token service's authorizeService (MDES "Authorize Service"), as a pure rule.
 // (tapkit) The Mastercard hop carries the MPP's customer id but not the MPP, so the customer is looked up
 // across the configured MPPs: exactly one MPP must know an ACTIVE customer by that id.
-import type { CustomerStatus } from '../wire.ts';
+import type { CustomerStatus } from '@tapkit/protocol/wire/ant-sdk';
 
 export interface KnownCustomer {
   readonly mppClientId: string;

@@ -9,8 +9,8 @@ import type {
   TokenEventKind,
   TokenInfo,
   TokenState,
-} from '../wire.ts';
-import { antError, SUSPEND_REASONS } from '../wire.ts';
+} from '@tapkit/protocol/wire/ant-sdk';
+import { antError, SUSPEND_REASONS } from '@tapkit/protocol/wire/ant-sdk';
 
 export interface AntToken {
   readonly tokenUniqueReference: string;

@@ -1,5 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
-import { generateRsaKeyPair, VirtualClock } from '@tapkit/protocol';
+import { VirtualClock } from '@tapkit/protocol';
+import { generateRsaKeyPair } from '@tapkit/protocol/node';
 import { describe, expect, it } from 'vitest';
 import { GATEWAY_CONFIG_DEFAULT, type MppEndpoint, SignedMppGateway } from './mpp-gateway.ts';
 

@@ -1,7 +1,6 @@
 import { type KeyObject, randomUUID } from 'node:crypto';
 import {
   type ApiName,
-  type CallOutcome,
   type Clock,
   type CurrencyCode,
   convertAmount,
@@ -10,10 +9,9 @@ import {
   ok,
   parseCurrency,
   type Result,
-  SignedClient,
-  type SigningKey,
   type WireResult,
 } from '@tapkit/protocol';
+import { type CallOutcome, SignedClient, type SigningKey } from '@tapkit/protocol/node';
 import { QUOTE_RATES_DEFAULT, QuoteBook, type QuoteConfig } from '../../quotes/quotes.ts';
 import type { PayOutcome } from '../domain/outcome.ts';
 import type { MppCall } from '../domain/types.ts';

@@ -1,6 +1,8 @@
 // The token service's storage (TokenStore port) on Kysely: SQLite and PostgreSQL with the same queries.
 // Every token update is a compare-and-set on `version`, so two requests racing for the same token
 // (a REPLENISH and a suspend) can never both win with stale reads.
+
+import { SUSPEND_REASONS, type SuspendReason } from '@tapkit/protocol/wire/token-service';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { statusOf } from '../../token-service/domain/token-state.ts';
 import type {
@@ -10,7 +12,6 @@ import type {
   TokenStore,
   TokenUpdate,
 } from '../../token-service/ports.ts';
-import { SUSPEND_REASONS, type SuspendReason } from '../../wire/schemas.ts';
 import { isUniqueViolation } from './errors.ts';
 import type { MastercardDatabase, TsNotificationOutboxTable, TsTokensTable } from './schema.ts';
 

@@ -6,17 +6,19 @@
 import type { KeyObject } from 'node:crypto';
 import {
   type Clock,
-  CONTENT_TYPE_JSON,
   contentToSign,
   FRESHNESS_MS_DEFAULT,
   formatRequestTime,
   formatSignatureHeader,
+} from '@tapkit/protocol';
+import {
+  CONTENT_TYPE_JSON,
   parseJsonObject,
   readCapped,
   type SigningKey,
   signContentAsync,
   verifySignedMessage,
-} from '@tapkit/protocol';
+} from '@tapkit/protocol/node';
 import { Pool } from 'undici';
 import type { z } from 'zod';
 import {

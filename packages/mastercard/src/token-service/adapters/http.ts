@@ -18,10 +18,15 @@
 // 404 NOT_FOUND / TOKEN_NOT_FOUND, 409 TOKEN_* state conflicts, 413 BODY_TOO_LARGE, 415
 // MEDIA_TYPE_UNSUPPORTED, 503 BUSY; 500 INTERNAL_ERROR only for our own faults, never for bad input.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  firstIssue,
+  ProxyRequestSchema,
+  SDK_BODY_CHARS_MAX,
+  type SuspendReason,
+  type TokenServiceErrorCode,
+  tokenServiceError,
+} from '@tapkit/protocol/wire/token-service';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type TokenServiceErrorCode, tokenServiceError } from '../../wire/codes.ts';
-import { firstIssue } from '../../wire/envelope.ts';
-import { ProxyRequestSchema, SDK_BODY_CHARS_MAX, type SuspendReason } from '../../wire/schemas.ts';
 import {
   DeleteTokenRequestSchema,
   TOKEN_ROUTE,

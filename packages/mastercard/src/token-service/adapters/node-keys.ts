@@ -2,8 +2,8 @@
 // bare base64 DER, as @tapkit/protocol reads keys) into the Web Crypto form the wire envelope uses, and
 // a node:crypto random source.
 import { createPublicKey, randomBytes } from 'node:crypto';
-import { loadPrivateKey } from '@tapkit/protocol';
-import { importDecryptionPrivateKey, RSA_MODULUS_BITS_MIN } from '../../wire/envelope.ts';
+import { loadPrivateKey } from '@tapkit/protocol/node';
+import { importDecryptionPrivateKey, RSA_MODULUS_BITS_MIN } from '@tapkit/protocol/wire/token-service';
 import type { Random } from '../ports.ts';
 import type { EncryptionKey } from '../service.ts';
 

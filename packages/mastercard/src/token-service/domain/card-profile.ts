@@ -1,5 +1,5 @@
 // The Tapkit card profile (MASTERCARD_EMV.md) and the token's dates. Pure functions of their inputs.
-import type { CardProfile } from '../../wire/schemas.ts';
+import type { CardProfile } from '@tapkit/protocol/wire/token-service';
 
 export const MASTERCARD_AID = 'A0000000041010';
 export const APPLICATION_LABEL = 'MASTERCARD';

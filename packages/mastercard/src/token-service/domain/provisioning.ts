@@ -1,6 +1,7 @@
 // Provisioning rules: the activation delay, the task status the SDK polls, ATC allocation. Pure.
+
+import { ATC_MAX } from '@tapkit/protocol/wire/token-service';
 import type { TokenState } from '../../ports.ts';
-import { ATC_MAX } from '../../wire/schemas.ts';
 
 export interface DelayRangeMs {
   readonly minMs: number;

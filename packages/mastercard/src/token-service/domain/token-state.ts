@@ -7,8 +7,9 @@
 //
 // A SUSPENDED token carries the set of parties that suspended it; it goes back to ACTIVE only when
 // every one of them has lifted its suspension (the cardholder's unlock does not undo an issuer's hold).
+
+import { SUSPEND_REASONS, type SuspendReason } from '@tapkit/protocol/wire/token-service';
 import type { TokenState } from '../../ports.ts';
-import { SUSPEND_REASONS, type SuspendReason } from '../../wire/schemas.ts';
 
 export type { SuspendReason, TokenState };
 export { SUSPEND_REASONS };

@@ -6,8 +6,8 @@ import {
   parseAmount,
   type RefundRequest,
   type ResponseOf,
-  type SignedRouter,
 } from '@tapkit/protocol';
+import type { SignedRouter } from '@tapkit/protocol/node';
 import type { Money } from '../../domain/money.ts';
 import type { AdjustRefundCommand, PayCommand, PaymentService, RefundCommand } from '../../payments.ts';
 

@@ -1,13 +1,5 @@
-import {
-  API_TIMEOUTS_MS,
-  type CallOutcome,
-  err,
-  ok,
-  parseJsonObject,
-  type Result,
-  readCapped,
-  type SdkProxyResponse,
-} from '@tapkit/protocol';
+import { API_TIMEOUTS_MS, err, ok, type Result, type SdkProxyResponse } from '@tapkit/protocol';
+import { type CallOutcome, parseJsonObject, readCapped } from '@tapkit/protocol/node';
 import { Pool } from 'undici';
 import type { HttpErrorCode } from './http-errors.ts';
 

@@ -1,5 +1,5 @@
 // The wire contract between the NFC SDK and the Ant server (tapkit). Isomorphic: zod only, no node:
-// imports, so the SDK (browser, React Native, Node) imports it as `@tapkit/alipayplus/ant-wire`.
+// imports, so the SDK (browser, React Native, Node) imports it as `@tapkit/protocol/wire/ant-sdk`.
 //
 // The SDK hands `(type, body)` to the wallet app's proxy; the MPP server adds the customer id and
 // forwards `POST /aps/api/v1/mobile/sdkProxy { customerId, sdkRequestType, sdkRequestBody }` signed to
