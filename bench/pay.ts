@@ -4,7 +4,8 @@
 // clock starts. Writes bench/results/pay.json.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createPrivateKey, sign } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -201,7 +202,11 @@ export async function run(argv: string[]): Promise<void> {
     const signRate = await rsaSignsPerSecond(alipayPem, 3_000);
     report(options, closed, open, signRate);
   } finally {
+    // The server must be gone before its database files are removed, or it may write them back.
+    const exited = server.exitCode !== null || server.signalCode !== null ? undefined : once(server, 'exit');
     server.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,13 +1,20 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readClearingFileAt } from '@tapkit/mastercard';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../src/main.ts';
 
 describe('tapkit clearing-file', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
   it('writes N synthetic records that the streaming reader accepts whole', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'tapkit-clearing-cli-')), 'day.ipm');
+    const dir = mkdtempSync(join(tmpdir(), 'tapkit-clearing-cli-'));
+    dirs.push(dir);
+    const path = join(dir, 'day.ipm');
     expect(await main(['clearing-file', path, '--records', '250'])).toBe(0);
     let records = 0;
     let acceptedCount: number | undefined;

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
@@ -74,8 +74,15 @@ describe.each(testEngines<Schema>(migrations))('openDatabase on $name', (engine)
 });
 
 describe('openDatabase on a SQLite file', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
   it('uses WAL and synchronous=FULL, and reopening keeps the data without re-running migrations', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'tapkit-storage-')), 'db.sqlite');
+    const dir = mkdtempSync(join(tmpdir(), 'tapkit-storage-'));
+    dirs.push(dir);
+    const path = join(dir, 'db.sqlite');
     const first = await openDatabase<Schema>(path, { migrations });
     const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(first.db);
     const sync = await sql<{ synchronous: bigint }>`pragma synchronous`.execute(first.db);

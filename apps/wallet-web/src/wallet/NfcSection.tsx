@@ -2,8 +2,8 @@ import { type ActivationProgress, PAYMENT_STATUS, type PaymentStatus } from '@ta
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { currencyOfNumeric, formatMoney } from '../shared/money.ts';
 import type { CardEvent, CardHost } from './card-host.ts';
+import { History } from './History.tsx';
 import { fetchPayments, type PaymentView, type Session } from './mpp-client.ts';
-import { History } from './WalletApp.tsx';
 
 // The Alipay+ NFC pages, one per token status (SDK.md, isPaymentAvailable), plus the progress page while
 // an activation runs. The page is chosen by the status the SDK reports, nothing else.

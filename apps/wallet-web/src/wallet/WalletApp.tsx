@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { formatMoney } from '../shared/money.ts';
 import { CardHost } from './card-host.ts';
+import { History } from './History.tsx';
 import {
   fetchPayments,
   fetchWallet,
@@ -148,44 +149,5 @@ function Home({ host, session, onExpired }: { host: CardHost; session: Session; 
       <NfcSection host={host} session={session} onPaymentsChanged={refresh} />
       <History payments={payments} />
     </>
-  );
-}
-
-export function History({
-  payments,
-  title = 'History',
-}: {
-  payments: readonly PaymentView[];
-  title?: string;
-}) {
-  return (
-    <section className="card" aria-label={title}>
-      <h2>{title}</h2>
-      {payments.length === 0 ? (
-        <p className="hint">No payments yet.</p>
-      ) : (
-        <ul className="rows">
-          {payments.map((p) => (
-            <li key={p.paymentRequestId}>
-              <span>{p.merchantName ?? 'Payment'}</span>
-              <span>
-                {p.paymentAmount === null ? '' : formatMoney(p.paymentAmount.value, p.paymentAmount.currency)}
-              </span>
-              <span className={`status ${p.status.toLowerCase()}`}>{p.status}</span>
-              <a
-                href={`./ops.html?paymentRequestId=${encodeURIComponent(p.paymentRequestId)}`}
-                target="_blank"
-                rel="noreferrer"
-              >
-                timeline
-              </a>
-              {p.refundedAmount !== null && p.refundedAmount.value !== '0' && (
-                <span>refunded {formatMoney(p.refundedAmount.value, p.refundedAmount.currency)}</span>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
   );
 }

@@ -20,6 +20,7 @@ import { NotifyReceiver } from '../notify/receiver.ts';
 import {
   ANT_MIGRATIONS,
   type AntDatabase,
+  type AntServerDatabase,
   createKyselyAntStore,
   lookupTokenOwner,
   type TokenOwner,
@@ -29,7 +30,7 @@ import { registerSignedRoutes, signedRoute } from './adapters/signed-routes.ts';
 import type { AuthorizationDecidedInput, MastercardTokenManagement } from './ports.ts';
 import { AntService } from './service.ts';
 
-export type AntServerDatabase = AntDatabase & NotifyDatabase;
+export type { AntServerDatabase };
 
 /** Every migration of the Ant server's database (the Ant tables and the notify receipts). */
 export const ANT_SERVER_MIGRATIONS: MigrationProvider = {

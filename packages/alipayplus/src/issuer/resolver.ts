@@ -11,7 +11,7 @@ import { planAdvice, planIncremental, planPurchase } from './domain/conversion.t
 import { inquiryDelayMs, type PayOutcome, resolveLateOutcome } from './domain/outcome.ts';
 import { type MppCall, noDelta, type PaymentView, type Plan } from './domain/types.ts';
 import type { AuthorizationRecord } from './ports.ts';
-import type { IssuerProcessor } from './processor.ts';
+import type { ResolverHost as IssuerProcessor } from './resolver-host.ts';
 import { sleepOn } from './runtime.ts';
 
 // Resolves a pay whose outcome is unknown (U, timeout, bad signature; the POS was told 91): inquiryPayment

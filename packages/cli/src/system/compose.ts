@@ -8,7 +8,6 @@ import { TcpNetworkConnection } from '@tapkit/terminal/node';
 import type { FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import pino, { type Logger } from 'pino';
-import type { AdjustableClock, RunningSystem, SystemOptions, SystemParties, SystemUrls } from '../system.ts';
 import { AcquirerCaptureLog } from './acquirer.ts';
 import { startAlipayPlus } from './alipayplus.ts';
 import { closeDay, IssuerClearingDelivery, presentOne } from './close-day.ts';
@@ -19,6 +18,7 @@ import { DEMO_USERS, SYSTEM_MPP_CLIENT_ID, startSystemMpp } from './mpp.ts';
 import { OffsetClock } from './offset-clock.ts';
 import { type ResolvedPorts, resolvePorts, SYSTEM_HOST } from './port-plan.ts';
 import { buildTimeline } from './timeline.ts';
+import type { AdjustableClock, RunningSystem, SystemOptions, SystemParties, SystemUrls } from './types.ts';
 import { buildWebServer } from './web.ts';
 
 // The composition root of the one-process system (startSystem in ../system.ts): the only place that

@@ -3,10 +3,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { type AcquirerGateway, registerAcquirerGateway } from '@tapkit/terminal';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
-import type { AdjustableClock } from '../system.ts';
 import type { CloseDayResult, PresentInput, Presentment } from './close-day.ts';
 import { OffsetClock } from './offset-clock.ts';
 import type { Timeline } from './timeline.ts';
+import type { AdjustableClock } from './types.ts';
 
 // The web server of `tapkit up`: the built wallet-web pages, the acquirer gateway the browser POS posts
 // its ISO 8583 messages to, a same-origin reverse proxy to the MPP server's app API at /mpp (so the

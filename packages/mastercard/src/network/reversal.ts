@@ -1,4 +1,5 @@
 import { getText, type Iso8583Message, RESPONSE_CODE } from '@tapkit/emv';
+import { logFieldsOf, type NetworkDeps } from './deps.ts';
 import {
   acquirerKeyOf,
   parseOriginalDataElements,
@@ -7,8 +8,6 @@ import {
   reversalAdvice,
   toIssuerRequest,
 } from './domain/messages.ts';
-import type { NetworkDeps } from './service.ts';
-import { logFieldsOf } from './service.ts';
 
 // Reversals (0400 request, 0420 advice) find their authorization through DE90 and go to the issuer
 // with the authorization's network trace id in DE63. DE95 (partial reversal) carries the amount that

@@ -1,18 +1,15 @@
 import {
-  type createEmvCrypto,
   equalBytesConstantTime,
   type FieldValue,
   getText,
   getTlv,
   type Iso8583Message,
-  maskPan,
   NETWORK_MANAGEMENT_CODE,
   RESPONSE_CODE,
   sessionKeyInputCvn20,
 } from '@tapkit/emv';
-import type { Clock } from '@tapkit/protocol';
-import type { AtcLedger, TokenDirectory, TokenRecord } from '../ports.ts';
-import type { AdviceSender } from './advice-sender.ts';
+import type { TokenRecord } from '../ports.ts';
+import { logFieldsOf, type NetworkDeps } from './deps.ts';
 import { type AuthorizationType, parseAuthorizationType } from './domain/authorization-type.ts';
 import { readCryptogramInput } from './domain/cryptogram.ts';
 import { type Decline, decline, screenIccConsistency, screenToken } from './domain/decision.ts';
@@ -25,46 +22,10 @@ import {
   standInAdvice,
   toIssuerRequest,
 } from './domain/messages.ts';
-import type { NetworkLogger } from './logger.ts';
-import type {
-  AuthorizationEntry,
-  AuthorizationLog,
-  IssuerLink,
-  NetworkEventListener,
-  NetworkIds,
-} from './ports.ts';
+import type { AuthorizationEntry } from './ports.ts';
 import { handleReversal } from './reversal.ts';
 
-export type EmvCrypto = ReturnType<typeof createEmvCrypto>;
-
-export interface NetworkConfig {
-  /** How long the network waits for the issuer processor before standing in. */
-  readonly issuerTimeoutMs: number;
-  /** What the network answers for the issuer when it is silent or unreachable. */
-  readonly standIn: 'APPROVE' | 'DECLINE';
-  /** Stand-in approves only up to this amount (minor units); above it declines 91. */
-  readonly standInAmountMaxMinor: bigint;
-}
-
-export const defaultNetworkConfig: NetworkConfig = {
-  issuerTimeoutMs: 8_000,
-  standIn: 'APPROVE',
-  standInAmountMaxMinor: 100_000_000n,
-};
-
-export interface NetworkDeps {
-  readonly tokens: TokenDirectory;
-  readonly atcLedger: AtcLedger;
-  readonly issuer: IssuerLink;
-  readonly authorizations: AuthorizationLog;
-  readonly advices: AdviceSender;
-  readonly events: NetworkEventListener;
-  readonly ids: NetworkIds;
-  readonly clock: Clock;
-  readonly crypto: EmvCrypto;
-  readonly logger: NetworkLogger;
-  readonly config: NetworkConfig;
-}
+export * from './deps.ts';
 
 /** What a checked 0100 carries into the forwarding step. */
 interface Screened {
@@ -301,12 +262,6 @@ export class NetworkService {
   private log(message: Iso8583Message, level: 'info' | 'warn' | 'error', fields: object, text: string): void {
     this.deps.logger[level]({ ...logFieldsOf(message), ...fields }, text);
   }
-}
-
-/** What a log line may say about a message: never the PAN in clear, never DE55 or keys. */
-export function logFieldsOf(message: Iso8583Message): Record<string, string | undefined> {
-  const pan = getText(message, 2);
-  return { mti: message.mti, stan: getText(message, 11), pan: pan === undefined ? undefined : maskPan(pan) };
 }
 
 /** An issuer answer without a well-formed DE39 is treated as a system error, never as an approval. */

@@ -15,7 +15,7 @@ import {
   TransactionResultSchema,
 } from '@tapkit/protocol/wire/ant-sdk';
 import type { ColumnType, Insertable, Kysely, Migration, Selectable } from 'kysely';
-import type { AntServerDatabase } from '../app.ts';
+import type { NotifyDatabase } from '../../notify/db.ts';
 import type { KnownCustomer } from '../domain/authorize.ts';
 import type { AntToken } from '../domain/token.ts';
 import type { AntStore, StoredAuthorization, StoredEvent } from '../ports.ts';
@@ -64,6 +64,9 @@ export interface AntEventsTable {
   /** JSON of the TRANSACTION_RESULT payload; null for token events (ant_0002). */
   transaction_json: ColumnType<string | null, string | null | undefined, string | null>;
 }
+
+/** The Ant server's whole database: the Ant tables and the notify receipts (one file, one migrator). */
+export type AntServerDatabase = AntDatabase & NotifyDatabase;
 
 export interface AntDatabase {
   ant_customers: AntCustomersTable;

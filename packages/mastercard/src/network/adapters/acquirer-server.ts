@@ -1,8 +1,8 @@
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { type Iso8583Message, RESPONSE_CODE } from '@tapkit/emv';
+import { logFieldsOf } from '../deps.ts';
 import { responseWithCode } from '../domain/messages.ts';
 import type { NetworkLogger } from '../logger.ts';
-import { logFieldsOf } from '../service.ts';
 import { FramedConnection } from './framed-connection.ts';
 
 // The acquirer entry point: a TCP server speaking framed ISO 8583. Requests on one connection are
