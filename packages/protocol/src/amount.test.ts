@@ -6,6 +6,8 @@ import {
   CURRENCY_CODES,
   type CurrencyCode,
   currencyExponent,
+  currencyNumeric,
+  currencyOfNumericCode,
   formatAmount,
   formatMajor,
   INT64_MAX,
@@ -200,5 +202,21 @@ describe('properties', () => {
         parseMajorAmount(currency('HKD'), value);
       }),
     );
+  });
+});
+
+describe('ISO 4217 numeric codes', () => {
+  it('map both ways for every catalog currency', () => {
+    for (const code of CURRENCY_CODES) {
+      expect(currencyNumeric(code), code).toMatch(/^\d{3}$/);
+      expect(currencyOfNumericCode(currencyNumeric(code)), code).toBe(code);
+    }
+    expect(currencyNumeric('HKD' as CurrencyCode)).toBe('344');
+    expect(currencyOfNumericCode('392')).toBe('JPY');
+  });
+  it('know no currency for codes that are not money', () => {
+    expect(currencyOfNumericCode('999')).toBeUndefined(); // XXX, "no currency"
+    expect(currencyOfNumericCode('959')).toBeUndefined(); // XAU, gold
+    expect(currencyOfNumericCode('12')).toBeUndefined();
   });
 });

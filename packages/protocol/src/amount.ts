@@ -64,6 +64,15 @@ const exponentByCode: ReadonlyMap<string, number> = new Map(
     .map((record) => [record.code, record.digits]),
 );
 
+const codeByNumeric: ReadonlyMap<string, CurrencyCode> = new Map(
+  currencyCodes.data
+    .filter((record) => exponentByCode.has(record.code))
+    .map((record) => [record.number, record.code as CurrencyCode]),
+);
+const numericByCode: ReadonlyMap<string, string> = new Map(
+  [...codeByNumeric].map(([numeric, code]) => [code, numeric]),
+);
+
 /** Every currency code parseCurrency accepts, in ISO 4217 list order. */
 export const CURRENCY_CODES: readonly CurrencyCode[] = [...exponentByCode.keys()] as CurrencyCode[];
 
@@ -88,6 +97,18 @@ export function currencyExponent(code: CurrencyCode): number {
   const exponent = exponentByCode.get(code);
   assert(exponent !== undefined, `currencyExponent: ${code} is not a parsed CurrencyCode`);
   return exponent;
+}
+
+/** The ISO 4217 numeric code (as EMV 5F2A carries it): HKD "344", JPY "392". */
+export function currencyNumeric(code: CurrencyCode): string {
+  const numeric = numericByCode.get(code);
+  assert(numeric !== undefined, `currencyNumeric: ${code} is not a parsed CurrencyCode`);
+  return numeric;
+}
+
+/** The currency of an ISO 4217 numeric code ("344" -> HKD); undefined for a code that is not money. */
+export function currencyOfNumericCode(numeric: string): CurrencyCode | undefined {
+  return codeByNumeric.get(numeric);
 }
 
 /** Brands a bigint as minor units; a value outside 0..INT64_MAX is a programmer error. */
