@@ -63,7 +63,12 @@ export async function startMppServer(
   const clock = options.clock ?? systemClock;
   const keys = options.keys ?? unwrapKeys(config);
   const logger = createLogger(config, options.logStream);
-  const db = await openDatabase(config.db, { poolSizeMax: config.dbPoolSizeMax });
+  const db = await openDatabase(config.db, {
+    poolSizeMax: config.dbPoolSizeMax,
+    // Only the requests on a lost connection fail (answered U, Alipay+ retries); /readyz tells the rest.
+    onConnectionError: (error) =>
+      logger.warn({ errorName: error.name, errorMessage: error.message }, 'database connection lost'),
+  });
   let state: 'running' | 'closing' = 'running';
   const parts = await assemble(config, clock, keys, logger, db, () => state === 'closing').catch(
     async (error) => {
