@@ -115,7 +115,7 @@ function cachingDatabase(sqlite: BetterSqlite3.Database): SqliteDatabase {
     prepare: (sqlText: string) => {
       const cached = statements.get(sqlText);
       if (cached !== undefined) return cached;
-      const statement = sqlite.prepare(sqlText) as unknown as SqliteStatement;
+      const statement = integerBinding(sqlite.prepare(sqlText) as unknown as SqliteStatement);
       if (statements.size >= statementCacheSizeMax) {
         const oldest = statements.keys().next().value;
         if (oldest !== undefined) statements.delete(oldest);
@@ -123,6 +123,23 @@ function cachingDatabase(sqlite: BetterSqlite3.Database): SqliteDatabase {
       statements.set(sqlText, statement);
       return statement;
     },
+  };
+}
+
+/**
+ * better-sqlite3 binds every JavaScript number as a REAL; a whole number is bound as a 64-bit integer
+ * instead, so what is written is exactly what safeIntegers reads back (bigint in, bigint out).
+ */
+function integerBinding(statement: SqliteStatement): SqliteStatement {
+  const bind = (parameters: ReadonlyArray<unknown>): unknown[] =>
+    parameters.map((value) =>
+      typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value,
+    );
+  return {
+    reader: statement.reader,
+    all: (parameters) => statement.all(bind(parameters)),
+    run: (parameters) => statement.run(bind(parameters)),
+    iterate: (parameters) => statement.iterate(bind(parameters)),
   };
 }
 

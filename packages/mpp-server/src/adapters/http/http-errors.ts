@@ -17,6 +17,10 @@ export const HTTP_ERRORS = {
   ADMIN_DISABLED: { status: 503, message: 'the admin API is disabled (no admin token configured)' },
   CUSTOMER_NOT_FOUND: { status: 404, message: 'no such customer' },
   AMOUNT_NOT_POSITIVE: { status: 400, message: 'the amount must be above zero' },
+  AMOUNT_OUT_OF_RANGE: {
+    status: 422,
+    message: 'the resulting balance would pass the 64-bit limit of the ledger',
+  },
   REPEAT_REQ_INCONSISTENT: { status: 409, message: 'the same request id was used with different fields' },
   UPSTREAM_TIMEOUT: { status: 504, message: 'the upstream service did not answer in time' },
   UPSTREAM_UNAVAILABLE: { status: 502, message: 'the upstream service could not be reached' },
