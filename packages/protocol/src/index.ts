@@ -4,6 +4,7 @@ export * from './client.ts';
 export * from './clock.ts';
 export * from './errors.ts';
 export * from './fastify-plugin.ts';
+export * from './json-bounds.ts';
 export * from './keys.ts';
 export * from './keys-cli.ts';
 export * from './quote.ts';

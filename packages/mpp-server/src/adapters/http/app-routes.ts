@@ -17,6 +17,7 @@ import {
 import type { DbHandle } from '../db/open.ts';
 import { listCustomerPayments } from '../db/payment-repository.ts';
 import type { PaymentRow } from '../db/schema.ts';
+import { installBoundedJsonParser } from './bounded-json.ts';
 import { describeZodIssues, installErrorHandler, sendError } from './http-errors.ts';
 import {
   ALIPAY_PLUS_TYPES,
@@ -75,6 +76,8 @@ const hashToken = (token: string): string => createHash('sha256').update(token).
 export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): void {
   app.register(async (scope) => {
     installErrorHandler(scope);
+    // The NFC proxy carries token service bodies of up to 65,536 characters in one string.
+    installBoundedJsonParser(scope, { stringCharsMax: TOKEN_SERVICE_BODY_CHARS_MAX });
     const sessions = new WeakMap<FastifyRequest, SessionRow & { tokenHash: string }>();
     const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
       const token = bearerToken(request.headers.authorization);

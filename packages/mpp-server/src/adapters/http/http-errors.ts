@@ -67,6 +67,8 @@ export function installErrorHandler(scope: FastifyInstance): void {
         return sendError(reply, 'MEDIA_TYPE_UNSUPPORTED');
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
         return sendError(reply, 'BODY_NOT_JSON');
+      case 'TAPKIT_BODY_OUT_OF_BOUNDS':
+        return sendError(reply, 'BODY_INVALID', error.message);
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
         return sendError(reply, 'BODY_INVALID');
