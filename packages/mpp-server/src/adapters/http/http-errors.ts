@@ -13,6 +13,7 @@ export const HTTP_ERRORS = {
   MEDIA_TYPE_UNSUPPORTED: { status: 415, message: 'send application/json' },
   UNAUTHENTICATED: { status: 401, message: 'a valid session token is required' },
   LOGIN_FAILED: { status: 401, message: 'unknown username or wrong password' },
+  LOGIN_THROTTLED: { status: 429, message: 'too many login attempts; wait for the time in Retry-After' },
   ADMIN_UNAUTHORIZED: { status: 401, message: 'a valid admin bearer token is required' },
   ADMIN_DISABLED: { status: 503, message: 'the admin API is disabled (no admin token configured)' },
   CUSTOMER_NOT_FOUND: { status: 404, message: 'no such customer' },
