@@ -34,6 +34,7 @@ import {
   needsDailyUsage,
   type PayDecision,
   payCheckedFields,
+  payToAgrees,
 } from './domain/pay.ts';
 import {
   type AdjustDecision,
@@ -152,11 +153,12 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
 
 /**
  * What the wire schema already guarantees, checked again for callers that skip it: positive amounts
- * (tapkit: a zero-amount pay has nothing to debit) and a quote whenever the currencies differ (doc).
+ * (tapkit: a zero-amount pay has nothing to debit), a quote whenever the currencies differ (doc), and a
+ * payToAmount that agrees with paymentAmount and the quote (tapkit, see payToAgrees).
  */
 function isWellFormedPay(command: PayCommand): boolean {
   if (command.paymentAmount.value <= 0n || command.payToAmount.value <= 0n) return false;
-  return command.paymentAmount.currency === command.payToAmount.currency || command.paymentQuote !== null;
+  return payToAgrees(command.paymentAmount, command.payToAmount, command.paymentQuote);
 }
 
 /** The stored first answer to a pay, or REPEAT_REQ_INCONSISTENT when the checked fields differ. */

@@ -122,8 +122,28 @@ function unwrapKeys(config: MppConfig): LoadedKeys {
   return keys.value;
 }
 
+/**
+ * Requests are logged by method and path only: a query string can carry what a log must not keep
+ * (customData filters, tokens a client put in the wrong place).
+ */
+export function requestLogView(request: { method?: string; url?: string; ip?: string }): {
+  method?: string;
+  path: string;
+  remoteAddress?: string;
+} {
+  return {
+    ...(request.method === undefined ? {} : { method: request.method }),
+    path: (request.url ?? '').split('?')[0] ?? '',
+    ...(request.ip === undefined ? {} : { remoteAddress: request.ip }),
+  };
+}
+
 function createLogger(config: MppConfig, stream: DestinationStream | undefined): Logger {
-  const options = { level: config.logLevel, redact: { paths: [...LOG_REDACT_PATHS], censor: '[redacted]' } };
+  const options = {
+    level: config.logLevel,
+    redact: { paths: [...LOG_REDACT_PATHS], censor: '[redacted]' },
+    serializers: { req: requestLogView },
+  };
   return stream === undefined ? pino(options) : pino(options, stream);
 }
 

@@ -135,6 +135,18 @@ describe.each(testEngines())('input bounds on $name', (engine) => {
     expect(stored).toEqual({ payment_request_id: 'PR-OK-香港', custom_data: 'café ☕ 7' });
   });
 
+  it('refuses a payToAmount that does not agree with paymentAmount (PARAM_ILLEGAL, nothing debited)', async () => {
+    const answer = await call('pay', pay('PR-PAYTO', { payToAmount: { currency: 'HKD', value: '1' } }));
+    expect(answer.result).toMatchObject({ resultCode: 'PARAM_ILLEGAL', resultStatus: 'F' });
+    expect(
+      await store.db
+        .selectFrom('payments')
+        .select('payment_request_id')
+        .where('payment_request_id', '=', 'PR-PAYTO')
+        .execute(),
+    ).toEqual([]);
+  });
+
   it('refuses an adjustRefund of "0" and credits nothing', async () => {
     const answer = await call(
       'adjustRefund',

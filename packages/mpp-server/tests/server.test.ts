@@ -186,6 +186,15 @@ describe('startMppServer', () => {
     });
   });
 
+  it('logs request paths without their query strings', async () => {
+    const response = await fetch(`${server!.url}/app/v1/payments?customData=secret-cart-42&limit=5`);
+    expect(response.status).toBe(401);
+    const lines = logs.lines.filter((l) => l.includes('/app/v1/payments'));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).not.toContain('secret-cart-42');
+    expect(logs.lines.join('\n')).not.toContain('secret-cart-42');
+  });
+
   it('shuts down gracefully: finishes the sends in flight and releases the claims it did not use', async () => {
     await server!.close();
     // The worker is driven by hand here, so that one poll claims all twelve rows and has 8 sends in flight.
