@@ -1,5 +1,5 @@
 import { type Clock, SignedClient, systemClock } from '@tapkit/protocol';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { sql } from 'kysely';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { seedUsers } from './adapters/auth/seed-users.ts';
@@ -49,6 +49,8 @@ export interface StartMppServerOptions {
 
 export interface MppServerHandle {
   readonly url: string;
+  /** Where the admin API answers: its own listener when adminPort is set, else `url`. */
+  readonly adminUrl: string;
   readonly app: FastifyInstance;
   readonly db: DbHandle;
   readonly worker: NotifyWorker;
@@ -76,20 +78,32 @@ export async function startMppServer(
       throw error;
     },
   );
-  const { app, alipayPlus, proxy, worker } = parts;
-  const address = await app.listen({ host: config.host, port: config.port }).catch(async (error) => {
-    await Promise.allSettled([app.close(), alipayPlus.close(), proxy.close()]);
+  const { app, adminApp, alipayPlus, proxy, worker } = parts;
+  const listening = async () => {
+    const url = await app.listen({ host: config.host, port: config.port });
+    const adminUrl =
+      adminApp === undefined
+        ? url
+        : await adminApp.listen({ host: config.adminHost, port: config.adminPort });
+    return { url, adminUrl };
+  };
+  const { url: address, adminUrl } = await listening().catch(async (error) => {
+    await Promise.allSettled([app.close(), adminApp?.close(), alipayPlus.close(), proxy.close()]);
     await db.close();
     throw error;
   });
   if (config.notifyEnabled) worker.start();
-  logger.info({ url: address, engine: db.engine, notify: config.notifyEnabled }, 'mpp server listening');
+  logger.info(
+    { url: address, adminUrl, engine: db.engine, notify: config.notifyEnabled },
+    'mpp server listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     state = 'closing';
     closing ??= shutdown({
       app,
+      adminApp,
       worker,
       db,
       logger,
@@ -113,7 +127,7 @@ export async function startMppServer(
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   }
-  return { url: address, app, db, worker, close };
+  return { url: address, adminUrl, app, db, worker, close };
 }
 
 function unwrapKeys(config: MppConfig): LoadedKeys {
@@ -149,6 +163,8 @@ function createLogger(config: MppConfig, stream: DestinationStream | undefined):
 
 interface Parts {
   readonly app: FastifyInstance;
+  /** The admin API's own app when it listens apart (adminPort >= 0). */
+  readonly adminApp: FastifyInstance | undefined;
   readonly alipayPlus: SignedClient;
   readonly proxy: NfcProxy;
   readonly worker: NotifyWorker;
@@ -189,7 +205,15 @@ async function assemble(
   });
   const deps = { store: db, clock, bodyBytesMax: config.appBodyBytesMax };
   registerAppRoutes(app, { ...deps, proxy, sessionTtlMs: config.sessionTtlMs });
-  registerAdminRoutes(app, { ...deps, adminToken: config.adminToken });
+  const adminServerOptions: FastifyServerOptions = {
+    loggerInstance: logger,
+    bodyLimit: config.appBodyBytesMax,
+    return503OnClosing: true,
+  };
+  // The admin API moves money (top-ups): on its own listener it can stay on loopback while the Alipay+
+  // and app APIs face the network.
+  const adminApp = config.adminPort < 0 ? undefined : (Fastify(adminServerOptions) as FastifyInstance);
+  registerAdminRoutes(adminApp ?? app, { ...deps, adminToken: config.adminToken });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     if (isClosing()) return reply.code(503).send({ status: 'closing' });
@@ -209,7 +233,7 @@ async function assemble(
     batchSizeMax: config.notifyBatchSizeMax,
     leaseMs: config.notifyLeaseMs,
   });
-  return { app, alipayPlus, proxy, worker };
+  return { app, adminApp, alipayPlus, proxy, worker };
 }
 
 function toLimits(limits: MppConfig['limits']): LimitsByCurrency {
@@ -228,6 +252,7 @@ function toLimits(limits: MppConfig['limits']): LimitsByCurrency {
 
 async function shutdown(p: {
   app: FastifyInstance;
+  adminApp: FastifyInstance | undefined;
   worker: NotifyWorker;
   db: DbHandle;
   logger: Logger;
@@ -238,7 +263,7 @@ async function shutdown(p: {
   const startedAtMs = Date.now();
   // The app stops accepting at once and waits for the requests in flight; the worker stops polling,
   // waits for its sends and gives back its claims. Both run together under one deadline.
-  const graceful = Promise.allSettled([p.app.close(), p.worker.stop()]);
+  const graceful = Promise.allSettled([p.app.close(), p.adminApp?.close(), p.worker.stop()]);
   let deadline: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     deadline = setTimeout(() => resolve('timeout'), p.timeoutMs);

@@ -186,6 +186,19 @@ describe('startMppServer', () => {
     });
   });
 
+  it('serves the admin API on its own loopback listener when adminPort is set', async () => {
+    await server!.close();
+    server = await startMppServer({ ...config, adminPort: 0 }, { keys, logStream: logs.stream });
+    expect(server.adminUrl).not.toBe(server.url);
+    expect(new URL(server.adminUrl).hostname).toBe('127.0.0.1');
+    const headers = { authorization: `Bearer ${adminToken}` };
+    const apart = await fetch(`${server.adminUrl}/admin/v1/ledger/invariants`, { headers });
+    expect(apart.status).toBe(200);
+    const onPublic = await fetch(`${server.url}/admin/v1/ledger/invariants`, { headers });
+    expect(onPublic.status).toBe(404);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
   it('logs request paths without their query strings', async () => {
     const response = await fetch(`${server!.url}/app/v1/payments?customData=secret-cart-42&limit=5`);
     expect(response.status).toBe(401);
