@@ -91,6 +91,21 @@ export const CONFIG_OPTIONS = {
     description: 'TCP port the MPP server listens on (0 picks a free one).',
     schema: portSchema,
   }),
+  adminHost: spec({
+    env: 'TAPKIT_ADMIN_HOST',
+    kind: 'string',
+    default: '127.0.0.1',
+    description: 'Address the admin API listens on when it has its own port (loopback by default).',
+    schema: z.string().min(1),
+  }),
+  adminPort: spec({
+    env: 'TAPKIT_ADMIN_PORT',
+    kind: 'int',
+    default: -1,
+    description:
+      'TCP port of the admin API on its own listener (0 picks a free one); -1 serves it on the public port.',
+    schema: z.number().int().min(-1).max(65_535),
+  }),
   logLevel: spec({
     env: 'TAPKIT_LOG_LEVEL',
     kind: 'string',

@@ -2,13 +2,14 @@ import { err, ok, type Result } from '@tapkit/protocol';
 import {
   applyTransfer,
   ensureCustomerAccount,
+  lockIssuedMinor,
   readWalletBalances,
   type WalletBalance,
 } from './adapters/db/ledger-repository.ts';
 import type { DbHandle } from './adapters/db/open.ts';
 import { lockCustomer } from './adapters/db/payment-repository.ts';
 import { runTx } from './adapters/db/transaction.ts';
-import { move, systemAccountId, transferId } from './domain/ledger.ts';
+import { fitsIssuance, move, systemAccountId, transferId } from './domain/ledger.ts';
 import type { Money } from './domain/money.ts';
 import type { Clock } from './ports.ts';
 
@@ -84,7 +85,11 @@ export const freezeCustomer = (deps: CustomerDeps, customerId: string) =>
 export const unfreezeCustomer = (deps: CustomerDeps, customerId: string) =>
   setCustomerStatus(deps, customerId, 'ACTIVE');
 
-export type TopUpError = 'CUSTOMER_NOT_FOUND' | 'AMOUNT_NOT_POSITIVE' | 'REPEAT_REQ_INCONSISTENT';
+export type TopUpError =
+  | 'CUSTOMER_NOT_FOUND'
+  | 'AMOUNT_NOT_POSITIVE'
+  | 'AMOUNT_OUT_OF_RANGE'
+  | 'REPEAT_REQ_INCONSISTENT';
 
 export interface TopUpDone {
   readonly transferId: string;
@@ -116,6 +121,10 @@ export async function topUp(
       return err('REPEAT_REQ_INCONSISTENT');
     if (status === undefined) return err('CUSTOMER_NOT_FOUND');
     const nowMs = deps.clock.nowMs();
+    if (existing === undefined) {
+      const issuedMinor = await lockIssuedMinor(tx, deps.store.engine, input.amount.currency, nowMs);
+      if (!fitsIssuance(issuedMinor, input.amount.value)) return err('AMOUNT_OUT_OF_RANGE');
+    }
     const accountId = await ensureCustomerAccount(tx, input.customerId, input.amount.currency, nowMs);
     if (existing === undefined) {
       const plan = move({

@@ -3,6 +3,8 @@ import {
   applyTransfer,
   ensureCustomerAccount,
   ensureSystemAccounts,
+  lockIssuedMinor,
+  readWalletBalances,
 } from './adapters/db/ledger-repository.ts';
 import type { DbHandle } from './adapters/db/open.ts';
 import { openNotify } from './adapters/db/outbox-repository.ts';
@@ -22,7 +24,7 @@ import {
 } from './adapters/db/payment-repository.ts';
 import type { PaymentRow } from './adapters/db/schema.ts';
 import { createTxRunner, type Tx } from './adapters/db/transaction.ts';
-import { customerAccountId, move, systemAccountId } from './domain/ledger.ts';
+import { customerAccountId, fitsIssuance, move, systemAccountId } from './domain/ledger.ts';
 import type { Money } from './domain/money.ts';
 import {
   type DailyUsage,
@@ -32,6 +34,7 @@ import {
   needsDailyUsage,
   type PayDecision,
   payCheckedFields,
+  payToAgrees,
 } from './domain/pay.ts';
 import {
   type AdjustDecision,
@@ -46,6 +49,7 @@ import { formatUtc8, isInCancelWindow, isInRefundWindow, utc8Day } from './domai
 import type { Clock, ErrorSink, IdSource } from './ports.ts';
 import {
   type AdjustRefundAnswer,
+  amountOutOfRange,
   type CancelAnswer,
   failure,
   type InquiryAnswer,
@@ -136,20 +140,25 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
       command.refundAmount.value <= 0n
         ? Promise.resolve(failure('PARAM_ILLEGAL'))
         : guarded('refund', command.refundRequestId, () => inTx((tx) => refundInTx(deps, tx, command))),
+    // adjustRefund never fails for business reasons (doc), but a zero amount moves nothing: a parameter
+    // error, as for pay and refund.
     adjustRefund: (command) =>
-      guarded('adjustRefund', command.refundRequestId, () =>
-        inTx((tx) => adjustRefundInTx(deps, tx, command)),
-      ),
+      command.refundAmount.value <= 0n
+        ? Promise.resolve(failure('PARAM_ILLEGAL'))
+        : guarded('adjustRefund', command.refundRequestId, () =>
+            inTx((tx) => adjustRefundInTx(deps, tx, command)),
+          ),
   };
 }
 
 /**
  * What the wire schema already guarantees, checked again for callers that skip it: positive amounts
- * (tapkit: a zero-amount pay has nothing to debit) and a quote whenever the currencies differ (doc).
+ * (tapkit: a zero-amount pay has nothing to debit), a quote whenever the currencies differ (doc), and a
+ * payToAmount that agrees with paymentAmount and the quote (tapkit, see payToAgrees).
  */
 function isWellFormedPay(command: PayCommand): boolean {
   if (command.paymentAmount.value <= 0n || command.payToAmount.value <= 0n) return false;
-  return command.paymentAmount.currency === command.payToAmount.currency || command.paymentQuote !== null;
+  return payToAgrees(command.paymentAmount, command.payToAmount, command.paymentQuote);
 }
 
 /** The stored first answer to a pay, or REPEAT_REQ_INCONSISTENT when the checked fields differ. */
@@ -491,10 +500,17 @@ async function adjustRefundInTx(
       : undefined;
   const decision = decideAdjustRefund({
     customerExists: customerStatus !== undefined,
+    walletCurrencies: (await readWalletBalances(tx, command.customerId)).map((wallet) => wallet.currency),
     refundAmount: command.refundAmount,
     linkedPayment: linked,
   });
   const credit = decision.credit;
+  if (credit.value > 0n) {
+    const issuedMinor = await lockIssuedMinor(tx, deps.store.engine, credit.currency, nowMs);
+    // (tapkit) a credit that would take the ledger past the int64 limit is a parameter limit, not a
+    // business refusal: PARAM_ILLEGAL, nothing stored, so the same request may be sent again.
+    if (!fitsIssuance(issuedMinor, credit.value)) return amountOutOfRange('refundAmount');
+  }
   const toAccountId = await creditAdjustRefund(tx, command, decision, nowMs);
   const answer: AdjustRefundAnswer = {
     result: result('SUCCESS'),

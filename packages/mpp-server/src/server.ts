@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '@tapkit/protocol';
 import { SignedClient } from '@tapkit/protocol/node';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { sql } from 'kysely';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { seedUsers } from './adapters/auth/seed-users.ts';
@@ -50,6 +50,8 @@ export interface StartMppServerOptions {
 
 export interface MppServerHandle {
   readonly url: string;
+  /** Where the admin API answers: its own listener when adminPort is set, else `url`. */
+  readonly adminUrl: string;
   readonly app: FastifyInstance;
   readonly db: DbHandle;
   readonly worker: NotifyWorker;
@@ -64,7 +66,12 @@ export async function startMppServer(
   const clock = options.clock ?? systemClock;
   const keys = options.keys ?? unwrapKeys(config);
   const logger = createLogger(config, options.logStream);
-  const db = await openDatabase(config.db, { poolSizeMax: config.dbPoolSizeMax });
+  const db = await openDatabase(config.db, {
+    poolSizeMax: config.dbPoolSizeMax,
+    // Only the requests on a lost connection fail (answered U, Alipay+ retries); /readyz tells the rest.
+    onConnectionError: (error) =>
+      logger.warn({ errorName: error.name, errorMessage: error.message }, 'database connection lost'),
+  });
   let state: 'running' | 'closing' = 'running';
   const parts = await assemble(config, clock, keys, logger, db, () => state === 'closing').catch(
     async (error) => {
@@ -72,20 +79,32 @@ export async function startMppServer(
       throw error;
     },
   );
-  const { app, alipayPlus, proxy, worker } = parts;
-  const address = await app.listen({ host: config.host, port: config.port }).catch(async (error) => {
-    await Promise.allSettled([app.close(), alipayPlus.close(), proxy.close()]);
+  const { app, adminApp, alipayPlus, proxy, worker } = parts;
+  const listening = async () => {
+    const url = await app.listen({ host: config.host, port: config.port });
+    const adminUrl =
+      adminApp === undefined
+        ? url
+        : await adminApp.listen({ host: config.adminHost, port: config.adminPort });
+    return { url, adminUrl };
+  };
+  const { url: address, adminUrl } = await listening().catch(async (error) => {
+    await Promise.allSettled([app.close(), adminApp?.close(), alipayPlus.close(), proxy.close()]);
     await db.close();
     throw error;
   });
   if (config.notifyEnabled) worker.start();
-  logger.info({ url: address, engine: db.engine, notify: config.notifyEnabled }, 'mpp server listening');
+  logger.info(
+    { url: address, adminUrl, engine: db.engine, notify: config.notifyEnabled },
+    'mpp server listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     state = 'closing';
     closing ??= shutdown({
       app,
+      adminApp,
       worker,
       db,
       logger,
@@ -109,7 +128,7 @@ export async function startMppServer(
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   }
-  return { url: address, app, db, worker, close };
+  return { url: address, adminUrl, app, db, worker, close };
 }
 
 function unwrapKeys(config: MppConfig): LoadedKeys {
@@ -118,13 +137,35 @@ function unwrapKeys(config: MppConfig): LoadedKeys {
   return keys.value;
 }
 
+/**
+ * Requests are logged by method and path only: a query string can carry what a log must not keep
+ * (customData filters, tokens a client put in the wrong place).
+ */
+export function requestLogView(request: { method?: string; url?: string; ip?: string }): {
+  method?: string;
+  path: string;
+  remoteAddress?: string;
+} {
+  return {
+    ...(request.method === undefined ? {} : { method: request.method }),
+    path: (request.url ?? '').split('?')[0] ?? '',
+    ...(request.ip === undefined ? {} : { remoteAddress: request.ip }),
+  };
+}
+
 function createLogger(config: MppConfig, stream: DestinationStream | undefined): Logger {
-  const options = { level: config.logLevel, redact: { paths: [...LOG_REDACT_PATHS], censor: '[redacted]' } };
+  const options = {
+    level: config.logLevel,
+    redact: { paths: [...LOG_REDACT_PATHS], censor: '[redacted]' },
+    serializers: { req: requestLogView },
+  };
   return stream === undefined ? pino(options) : pino(options, stream);
 }
 
 interface Parts {
   readonly app: FastifyInstance;
+  /** The admin API's own app when it listens apart (adminPort >= 0). */
+  readonly adminApp: FastifyInstance | undefined;
   readonly alipayPlus: SignedClient;
   readonly proxy: NfcProxy;
   readonly worker: NotifyWorker;
@@ -165,7 +206,15 @@ async function assemble(
   });
   const deps = { store: db, clock, bodyBytesMax: config.appBodyBytesMax };
   registerAppRoutes(app, { ...deps, proxy, sessionTtlMs: config.sessionTtlMs });
-  registerAdminRoutes(app, { ...deps, adminToken: config.adminToken });
+  const adminServerOptions: FastifyServerOptions = {
+    loggerInstance: logger,
+    bodyLimit: config.appBodyBytesMax,
+    return503OnClosing: true,
+  };
+  // The admin API moves money (top-ups): on its own listener it can stay on loopback while the Alipay+
+  // and app APIs face the network.
+  const adminApp = config.adminPort < 0 ? undefined : (Fastify(adminServerOptions) as FastifyInstance);
+  registerAdminRoutes(adminApp ?? app, { ...deps, adminToken: config.adminToken });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     if (isClosing()) return reply.code(503).send({ status: 'closing' });
@@ -185,7 +234,7 @@ async function assemble(
     batchSizeMax: config.notifyBatchSizeMax,
     leaseMs: config.notifyLeaseMs,
   });
-  return { app, alipayPlus, proxy, worker };
+  return { app, adminApp, alipayPlus, proxy, worker };
 }
 
 function toLimits(limits: MppConfig['limits']): LimitsByCurrency {
@@ -204,6 +253,7 @@ function toLimits(limits: MppConfig['limits']): LimitsByCurrency {
 
 async function shutdown(p: {
   app: FastifyInstance;
+  adminApp: FastifyInstance | undefined;
   worker: NotifyWorker;
   db: DbHandle;
   logger: Logger;
@@ -214,7 +264,7 @@ async function shutdown(p: {
   const startedAtMs = Date.now();
   // The app stops accepting at once and waits for the requests in flight; the worker stops polling,
   // waits for its sends and gives back its claims. Both run together under one deadline.
-  const graceful = Promise.allSettled([p.app.close(), p.worker.stop()]);
+  const graceful = Promise.allSettled([p.app.close(), p.adminApp?.close(), p.worker.stop()]);
   let deadline: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     deadline = setTimeout(() => resolve('timeout'), p.timeoutMs);

@@ -64,3 +64,11 @@ export function paymentOutcome(row: PaymentRow): WireResult {
 }
 
 export const failure = (code: ResultCode): { result: WireResult } => ({ result: result(code) });
+
+/** (tapkit) An amount the ledger cannot hold: the resulting sum would pass the int64 limit. */
+export const amountOutOfRange = (field: string): { result: WireResult } => ({
+  result: result(
+    'PARAM_ILLEGAL',
+    `${field}: the resulting balance would pass the 64-bit limit of the ledger`,
+  ),
+});

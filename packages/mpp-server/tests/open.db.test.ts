@@ -1,9 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { systemClock } from '@tapkit/protocol';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { checkInvariants } from '../src/adapters/db/ledger-repository.ts';
 import { openDatabase } from '../src/adapters/db/open.ts';
+import type { Database } from '../src/adapters/db/schema.ts';
+import { createCustomer, topUp } from '../src/customers.ts';
 import { testEngines } from './support/engines.ts';
 
 describe.each(testEngines())('openDatabase on $name', (engine) => {
@@ -63,3 +67,58 @@ describe.skipIf(process.env.TAPKIT_TEST_ENGINES === 'postgres')('openDatabase on
     }
   });
 });
+
+// Migration 0003 rebuilds every SQLite table with CHECK(typeof(col) = 'integer'); a database written by
+// 0001-0002 keeps its rows, indexes and foreign keys through it.
+describe.skipIf(process.env.TAPKIT_TEST_ENGINES === 'postgres')(
+  'migration 0003 on an existing SQLite file',
+  () => {
+    it('keeps the rows and adds the integer checks', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'tapkit-0003-'));
+      try {
+        const path = join(dir, 'mpp.db');
+        const { openDatabase: openStorage } = await import('@tapkit/storage');
+        const { migrations } = await import('../src/adapters/db/migrations.ts');
+        const early = await openStorage<Database>(path, {
+          migrations: {
+            getMigrations: async () => ({
+              '0001_initial': migrations['0001_initial']!,
+              '0002_system_accounts_derive_balance': migrations['0002_system_accounts_derive_balance']!,
+            }),
+          },
+        });
+        await createCustomer({ store: early, clock: systemClock }, { customerId: 'C1', currencies: ['HKD'] });
+        await topUp(
+          { store: early, clock: systemClock },
+          { topupRequestId: 'T1', customerId: 'C1', amount: { currency: 'HKD', value: 1234n } },
+        );
+        await early.close();
+        const store = await openDatabase(path);
+        const wallet = await store.db
+          .selectFrom('accounts')
+          .select('balance_minor')
+          .where('id', '=', 'C:HKD:C1')
+          .executeTakeFirst();
+        expect(wallet?.balance_minor).toBe(1234n);
+        expect((await checkInvariants(store.db, store.engine)).ok).toBe(true);
+        const indexes = await sql<{
+          name: string;
+        }>`select name from sqlite_master where type = 'index' and name = 'postings_account'`.execute(
+          store.db,
+        );
+        expect(indexes.rows).toHaveLength(1);
+        await expect(
+          sql`update accounts set balance_minor = 1.5 where id = 'C:HKD:C1'`.execute(store.db),
+        ).rejects.toThrow(/CHECK/);
+        await expect(
+          sql`insert into postings (transfer_id, leg, account_id, currency, amount_minor) values ('nope', 0, 'nope', 'HKD', 1)`.execute(
+            store.db,
+          ),
+        ).rejects.toThrow(/FOREIGN KEY/);
+        await store.close();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);

@@ -98,7 +98,11 @@ describe.each(testEngines())('payment service on $name', (engine) => {
     await fundedCustomer(world, 'C1', money('HKD', 10_000));
     const pay = payCommand({ customerId: 'C1' });
     const paid = await world.service.pay(pay);
-    const changed = await world.service.pay({ ...pay, payToAmount: money('HKD', 1001) });
+    const changed = await world.service.pay({
+      ...pay,
+      paymentAmount: money('HKD', 1001),
+      payToAmount: money('HKD', 1001),
+    });
     expect(changed).toEqual({
       result: expect.objectContaining({ resultCode: 'REPEAT_REQ_INCONSISTENT', resultStatus: 'F' }),
     });

@@ -187,6 +187,28 @@ describe('startMppServer', () => {
     });
   });
 
+  it('serves the admin API on its own loopback listener when adminPort is set', async () => {
+    await server!.close();
+    server = await startMppServer({ ...config, adminPort: 0 }, { keys, logStream: logs.stream });
+    expect(server.adminUrl).not.toBe(server.url);
+    expect(new URL(server.adminUrl).hostname).toBe('127.0.0.1');
+    const headers = { authorization: `Bearer ${adminToken}` };
+    const apart = await fetch(`${server.adminUrl}/admin/v1/ledger/invariants`, { headers });
+    expect(apart.status).toBe(200);
+    const onPublic = await fetch(`${server.url}/admin/v1/ledger/invariants`, { headers });
+    expect(onPublic.status).toBe(404);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('logs request paths without their query strings', async () => {
+    const response = await fetch(`${server!.url}/app/v1/payments?customData=secret-cart-42&limit=5`);
+    expect(response.status).toBe(401);
+    const lines = logs.lines.filter((l) => l.includes('/app/v1/payments'));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).not.toContain('secret-cart-42');
+    expect(logs.lines.join('\n')).not.toContain('secret-cart-42');
+  });
+
   it('shuts down gracefully: finishes the sends in flight and releases the claims it did not use', async () => {
     await server!.close();
     // The worker is driven by hand here, so that one poll claims all twelve rows and has 8 sends in flight.

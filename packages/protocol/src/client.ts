@@ -3,9 +3,11 @@
 // response. Anything else (no answer, a timeout, an unsigned or badly signed or malformed answer) is
 // `unknown`, because treating it as a success or a failure could lose or double money; the caller
 // re-sends the identical prepared request or asks with an inquiry.
+
 import type { KeyObject } from 'node:crypto';
 import { Pool } from 'undici';
 import type { Clock } from './clock.ts';
+import { checkJsonBounds } from './json-bounds.ts';
 import { API_PATHS, API_TIMEOUTS_MS, type ApiName } from './result-codes.ts';
 import { RESPONSE_SCHEMAS, type RequestOf, type ResponseOf } from './schemas/index.ts';
 import {
@@ -244,6 +246,8 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 /** The body as a JSON object, or undefined for anything else (invalid UTF-8, not JSON, an array, a string). */
 export function parseJsonObject(raw: Uint8Array): Record<string, unknown> | undefined {
+  // A body too deep or with a string too long is not worth parsing (see json-bounds.ts).
+  if (!checkJsonBounds(raw).ok) return undefined;
   try {
     const value: unknown = JSON.parse(utf8Strict.decode(raw));
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;

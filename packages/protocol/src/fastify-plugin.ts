@@ -1,7 +1,8 @@
 // Hosting signed Alipay+ APIs on Fastify. The routes live in their own encapsulated context, where every
 // body of any content type arrives as the raw Buffer: the signature covers the exact bytes, so nothing may
 // parse (and possibly normalize) them before verification. Order for each request:
-//   raw bytes -> size limit -> signature verified (fail-closed) -> JSON parsed -> request schema -> handler
+//   raw bytes -> size limit -> signature verified (fail-closed) -> depth and string bounds (on the raw
+//   bytes) -> JSON parsed -> request schema -> handler
 // and every answer, success or error, is HTTP 200 JSON signed with Response-Time and Client-Id. Bad input
 // never reaches a handler, never yields an unsigned answer, a stack trace or an HTTP 500.
 // Do not add onSend hooks or compression that rewrite these payloads: the signature covers the bytes sent.
@@ -9,6 +10,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { CONTENT_TYPE_JSON, parseJsonObject } from './client.ts';
 import type { Clock } from './clock.ts';
 import { AssertionError } from './errors.ts';
+import { checkJsonBounds } from './json-bounds.ts';
 import { API_PATHS, type ApiName, type ResultCode, result } from './result-codes.ts';
 import { REQUEST_SCHEMAS, RESPONSE_SCHEMAS, type RequestOf, type ResponseOf } from './schemas/index.ts';
 import {
@@ -124,6 +126,9 @@ async function handleSigned(
   );
   if (!verified.ok)
     return answer(options, request, reply, failure(verified.error.code, verified.error.reason));
+  const bounded = checkJsonBounds(rawBody);
+  if (!bounded.ok)
+    return answer(options, request, reply, failure('PARAM_ILLEGAL', `body: ${bounded.reason}`));
   const json = parseJsonObject(rawBody);
   if (json === undefined)
     return answer(options, request, reply, failure('PARAM_ILLEGAL', 'body is not a JSON object'));

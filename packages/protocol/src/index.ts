@@ -5,6 +5,7 @@ export * from './amount.ts';
 export * from './base64.ts';
 export * from './clock.ts';
 export * from './errors.ts';
+export * from './json-bounds.ts';
 export * from './quote.ts';
 export * from './result.ts';
 export * from './result-codes.ts';

@@ -40,9 +40,18 @@ export interface OpenDatabaseOptions {
   poolSizeMax?: number;
   /** SQLite: how long a writer waits for a lock held by another process. */
   busyTimeoutMs?: number;
+  /**
+   * PostgreSQL: told about every lost connection (terminated backend, failover, server restart). The
+   * error is handled either way: only the queries on that connection fail, the process stays up.
+   */
+  onConnectionError?: (error: Error) => void;
+  /** PostgreSQL: how long acquiring a new connection may take before the query fails. */
+  connectTimeoutMs?: number;
 }
 
 const int8Oid = 20;
+/** (tapkit) A database that does not accept a connection within 5 s is treated as unreachable. */
+const connectTimeoutMsDefault = 5_000;
 const statementCacheSizeMax = 500;
 const schemaNamePattern = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -106,7 +115,7 @@ function cachingDatabase(sqlite: BetterSqlite3.Database): SqliteDatabase {
     prepare: (sqlText: string) => {
       const cached = statements.get(sqlText);
       if (cached !== undefined) return cached;
-      const statement = sqlite.prepare(sqlText) as unknown as SqliteStatement;
+      const statement = integerBinding(sqlite.prepare(sqlText) as unknown as SqliteStatement);
       if (statements.size >= statementCacheSizeMax) {
         const oldest = statements.keys().next().value;
         if (oldest !== undefined) statements.delete(oldest);
@@ -114,6 +123,23 @@ function cachingDatabase(sqlite: BetterSqlite3.Database): SqliteDatabase {
       statements.set(sqlText, statement);
       return statement;
     },
+  };
+}
+
+/**
+ * better-sqlite3 binds every JavaScript number as a REAL; a whole number is bound as a 64-bit integer
+ * instead, so what is written is exactly what safeIntegers reads back (bigint in, bigint out).
+ */
+function integerBinding(statement: SqliteStatement): SqliteStatement {
+  const bind = (parameters: ReadonlyArray<unknown>): unknown[] =>
+    parameters.map((value) =>
+      typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value,
+    );
+  return {
+    reader: statement.reader,
+    all: (parameters) => statement.all(bind(parameters)),
+    run: (parameters) => statement.run(bind(parameters)),
+    iterate: (parameters) => statement.iterate(bind(parameters)),
   };
 }
 
@@ -131,10 +157,26 @@ function openPostgres<Schema>(url: string, options: OpenDatabaseOptions): DbHand
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === int8Oid ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format)) as never,
     },
+    connectionTimeoutMillis: options.connectTimeoutMs ?? connectTimeoutMsDefault,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
+  handleConnectionErrors(pool, options.onConnectionError ?? (() => undefined));
   const db = new Kysely<Schema>({ dialect: new SchemaScopedPostgresDialect({ pool }) });
   return { db, engine: 'postgres', close: () => db.destroy() };
+}
+
+/**
+ * A pg Pool or Client without an `error` listener turns a lost connection into an uncaught exception,
+ * which ends the process. The pool emits it for idle connections; a connection checked out by Kysely
+ * (between two queries of a transaction) emits it on the client, which Kysely does not listen to. So every
+ * client gets a listener for its whole life: the query in flight (or the next one) fails, the transaction
+ * rolls back, the broken client is discarded, and the pool opens a fresh one for the next request.
+ */
+function handleConnectionErrors(pool: pg.Pool, onError: (error: Error) => void): void {
+  pool.on('error', (error) => onError(error));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => onError(error));
+  });
 }
 
 /**

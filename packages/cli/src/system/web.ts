@@ -213,9 +213,28 @@ const notBuiltPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"
 <code>npm run build -w @tapkit/wallet-web</code> and reload this page.</p>
 <p>The system endpoints are up: <a href="/system/v1/info">/system/v1/info</a>.</p></body></html>`;
 
+/**
+ * (tapkit) The pages' Content-Security-Policy. The Vite-built pages load module scripts and style sheets
+ * from this origin only and talk to this origin only (/mpp, /system, /acquirer); nothing inline, no eval,
+ * no frames, no plugins. The favicon is a data: URL.
+ */
+export const PAGE_CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 function registerStatic(app: FastifyInstance, distDir: string): void {
   const root = resolve(distDir);
   app.get('/*', async (request, reply) => {
+    reply.header('content-security-policy', PAGE_CONTENT_SECURITY_POLICY);
+    reply.header('x-content-type-options', 'nosniff');
     if (!existsSync(join(root, 'index.html')))
       return reply.code(200).type('text/html; charset=utf-8').send(notBuiltPage);
     let path: string;

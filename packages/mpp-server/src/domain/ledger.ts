@@ -16,6 +16,23 @@ export const SYSTEM_ACCOUNT_KINDS: readonly SystemAccountKind[] = [
   'SUSPENSE',
 ];
 
+/** The largest amount a 64-bit column holds: every stored balance and every posting sum stays within it. */
+export const INT64_MAX_MINOR = 2n ** 63n - 1n;
+
+/**
+ * (tapkit) Money enters a currency's ledger only from TOPUP_SOURCE (top-ups) and REFUNDS (adjustRefund);
+ * every other transfer moves money that is already in. So if the money issued (what those two accounts
+ * gave, the negated sum of their postings) never exceeds INT64_MAX_MINOR, no account's balance and no
+ * posting sum of the currency can leave the int64 range: wallets, SETTLEMENT and SUSPENSE are each at
+ * most what was issued, TOPUP_SOURCE and REFUNDS each at least its negation. Checked before each issue.
+ */
+export function fitsIssuance(issuedMinor: bigint, amountMinor: bigint): boolean {
+  return amountMinor > 0n && issuedMinor >= 0n && issuedMinor <= INT64_MAX_MINOR - amountMinor;
+}
+
+/** The accounts money is issued from (see fitsIssuance). */
+export const ISSUING_ACCOUNT_KINDS: readonly SystemAccountKind[] = ['TOPUP_SOURCE', 'REFUNDS'];
+
 export type TransferKind = 'PAY' | 'CANCEL' | 'REFUND' | 'ADJUST_REFUND' | 'TOPUP';
 
 /** The idempotency prefix of each transfer kind: the transfer id is prefix + the request's own key. */

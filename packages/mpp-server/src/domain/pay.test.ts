@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideCancel, decidePay, type PayFacts, payCheckedFields } from './pay.ts';
+import { decideCancel, decidePay, type PayFacts, payCheckedFields, payToAgrees } from './pay.ts';
 
 const facts = (overrides: Partial<PayFacts> = {}): PayFacts => ({
   customerStatus: 'ACTIVE',
@@ -72,5 +72,24 @@ describe('decideCancel', () => {
     expect(cancel('TOMBSTONE')).toEqual({ kind: 'CLOSE' });
     expect(cancel('SUCCESS', 1)).toEqual({ kind: 'REJECT', code: 'ORDER_STATUS_INVALID' });
     expect(cancel('SUCCESS', 0, outOfWindow)).toEqual({ kind: 'REJECT', code: 'CANCEL_WINDOW_EXCEEDED' });
+  });
+});
+
+describe('payToAgrees', () => {
+  const quote = { quoteCurrencyPair: 'USD/HKD', quotePrice: '7.8123' };
+  const usd = (value: bigint) => ({ currency: 'USD', value });
+  const hkd = (value: bigint) => ({ currency: 'HKD', value });
+
+  it('needs equal amounts in one currency and the quote within one minor unit across two', () => {
+    expect(payToAgrees(hkd(1000n), hkd(1000n), null)).toBe(true);
+    expect(payToAgrees(hkd(1000n), hkd(1001n), null)).toBe(false);
+    // USD 10.00 at 7.8123 is HKD 78.123 -> 7812 (down) or 7813 (up), each +-1.
+    for (const ok of [7811n, 7812n, 7813n, 7814n]) expect(payToAgrees(usd(1000n), hkd(ok), quote)).toBe(true);
+    for (const off of [7810n, 7815n, 1n, 9_000_000n])
+      expect(payToAgrees(usd(1000n), hkd(off), quote)).toBe(false);
+    expect(payToAgrees(usd(1000n), hkd(7812n), null)).toBe(false);
+    expect(payToAgrees(usd(1000n), hkd(7812n), { quoteCurrencyPair: 'EUR/HKD', quotePrice: '8' })).toBe(
+      false,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { type Amount, type CurrencyCode, convertAmount } from '@tapkit/protocol';
 import type { Money } from './money.ts';
 
 // The rules of `pay` and `cancelPayment` as pure decisions. The service reads the facts inside its
@@ -118,4 +119,35 @@ export function decideCancel(facts: CancelFacts): CancelDecision {
     return { kind: 'REJECT', code: 'CANCEL_WINDOW_EXCEEDED' };
   }
   return facts.state === 'SUCCESS' ? { kind: 'REVERSE' } : { kind: 'CLOSE' };
+}
+
+/**
+ * (tapkit) How far payToAmount may lie from paymentAmount converted with the quote: one minor unit beyond
+ * rounding down or up, whichever way the sender rounded. The one place this tolerance lives.
+ */
+export const PAY_TO_TOLERANCE_MINOR = 1n;
+
+/**
+ * Whether payToAmount (what the wallet is debited) agrees with paymentAmount: equal in the same currency;
+ * across currencies, paymentAmount converted with the quote, within PAY_TO_TOLERANCE_MINOR. A payToAmount
+ * trusted blindly would let a sender debit any sum for a small purchase.
+ */
+export function payToAgrees(
+  paymentAmount: Money,
+  payToAmount: Money,
+  quote: Readonly<Record<string, unknown>> | null,
+): boolean {
+  if (paymentAmount.currency === payToAmount.currency) return paymentAmount.value === payToAmount.value;
+  const pair = quote?.quoteCurrencyPair;
+  const price = quote?.quotePrice;
+  if (typeof pair !== 'string' || typeof price !== 'string') return false;
+  const source = paymentAmount as unknown as Amount;
+  const target = payToAmount.currency as CurrencyCode;
+  const low = convertAmount(source, { quoteCurrencyPair: pair, quotePrice: price }, target, 'DOWN');
+  const high = convertAmount(source, { quoteCurrencyPair: pair, quotePrice: price }, target, 'UP');
+  if (!low.ok || !high.ok) return false;
+  return (
+    payToAmount.value >= low.value.value - PAY_TO_TOLERANCE_MINOR &&
+    payToAmount.value <= high.value.value + PAY_TO_TOLERANCE_MINOR
+  );
 }

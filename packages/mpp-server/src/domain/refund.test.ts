@@ -104,7 +104,12 @@ describe('decideAdjustRefund', () => {
   it('parks unknown customers in SUSPENSE, converts linked excess, credits the rest as is', () => {
     const amount = { currency: 'USD', value: 100n };
     expect(
-      decideAdjustRefund({ customerExists: false, refundAmount: amount, linkedPayment: undefined }),
+      decideAdjustRefund({
+        customerExists: false,
+        walletCurrencies: [],
+        refundAmount: amount,
+        linkedPayment: undefined,
+      }),
     ).toEqual({
       kind: 'CREDIT_SUSPENSE',
       credit: amount,
@@ -112,6 +117,7 @@ describe('decideAdjustRefund', () => {
     expect(
       decideAdjustRefund({
         customerExists: true,
+        walletCurrencies: ['HKD', 'USD'],
         refundAmount: amount,
         linkedPayment: {
           paymentAmount: { currency: 'USD', value: 1000n },
@@ -120,10 +126,27 @@ describe('decideAdjustRefund', () => {
       }),
     ).toEqual({ kind: 'CREDIT_CUSTOMER', credit: { currency: 'HKD', value: 780n } });
     expect(
-      decideAdjustRefund({ customerExists: true, refundAmount: amount, linkedPayment: undefined }),
+      decideAdjustRefund({
+        customerExists: true,
+        walletCurrencies: ['USD'],
+        refundAmount: amount,
+        linkedPayment: undefined,
+      }),
     ).toEqual({
       kind: 'CREDIT_CUSTOMER',
       credit: amount,
     });
+  });
+
+  it('never opens a wallet: a currency the customer holds none in waits in SUSPENSE', () => {
+    const amount = { currency: 'JPY', value: 100n };
+    expect(
+      decideAdjustRefund({
+        customerExists: true,
+        walletCurrencies: ['HKD'],
+        refundAmount: amount,
+        linkedPayment: undefined,
+      }),
+    ).toEqual({ kind: 'CREDIT_SUSPENSE', credit: amount });
   });
 });

@@ -96,6 +96,8 @@ export function adjustRefundCheckedFields(p: {
 
 export interface AdjustFacts {
   readonly customerExists: boolean;
+  /** The currencies the customer holds a wallet in. */
+  readonly walletCurrencies: readonly string[];
   readonly refundAmount: Money;
   /** The payment an EXCEED_REFUND names, when it is this customer's. */
   readonly linkedPayment: { readonly paymentAmount: Money; readonly payToAmount: Money } | undefined;
@@ -110,11 +112,17 @@ export function decideAdjustRefund(facts: AdjustFacts): AdjustDecision {
   // (tapkit) an unknown customer's credit is parked in SUSPENSE for manual follow-up.
   if (!facts.customerExists) return { kind: 'CREDIT_SUSPENSE', credit: facts.refundAmount };
   const linked = facts.linkedPayment;
-  if (linked !== undefined && linked.paymentAmount.currency === facts.refundAmount.currency) {
-    // (tapkit) the excess follows the linked payment's exchange ratio, rounded down, into its wallet.
-    const value = convertDown(facts.refundAmount.value, linked.payToAmount.value, linked.paymentAmount.value);
-    return { kind: 'CREDIT_CUSTOMER', credit: { currency: linked.payToAmount.currency, value } };
-  }
-  // (tapkit) otherwise the credit lands in the wallet of the refund's currency (opened if needed).
-  return { kind: 'CREDIT_CUSTOMER', credit: facts.refundAmount };
+  const credit =
+    linked !== undefined && linked.paymentAmount.currency === facts.refundAmount.currency
+      ? // (tapkit) the excess follows the linked payment's exchange ratio, rounded down, into its wallet.
+        {
+          currency: linked.payToAmount.currency,
+          value: convertDown(facts.refundAmount.value, linked.payToAmount.value, linked.paymentAmount.value),
+        }
+      : facts.refundAmount;
+  // (tapkit) the credit lands in the customer's wallet of its currency. adjustRefund never opens a wallet
+  // (a refund in any currency would otherwise grow the customer past the wallet cap of the admin API): a
+  // currency the customer holds no wallet in waits in SUSPENSE, as for an unknown customer.
+  if (!facts.walletCurrencies.includes(credit.currency)) return { kind: 'CREDIT_SUSPENSE', credit };
+  return { kind: 'CREDIT_CUSTOMER', credit };
 }

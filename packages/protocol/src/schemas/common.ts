@@ -15,10 +15,36 @@ export const idCharsMax = 64;
 /** Free texts (customData, descriptions, merchant names) are at most 256 characters. */
 export const textCharsMax = 256;
 
-export const IdSchema = z.string().min(1).max(idCharsMax);
+/**
+ * (tapkit) The id grammar: 1 to 64 characters, none of them a control character (C0, DEL, C1) or half a
+ * surrogate pair. SQLite would store a NUL and PostgreSQL would refuse it (U for ever): the outcome
+ * would depend on the engine, so such an id is PARAM_ILLEGAL on both. Any other Unicode is accepted.
+ */
+export const IdSchema = z
+  .string()
+  .min(1)
+  .max(idCharsMax)
+  .regex(/^[^\p{Cc}\p{Cs}]*$/u, 'must not contain control characters');
 
-/** A non-empty string of at most `charsMax` characters. */
-export const text = (charsMax: number) => z.string().min(1).max(charsMax);
+/**
+ * A non-empty string of at most `charsMax` characters: free text keeps any printable Unicode (and line
+ * breaks), but never a NUL or half a surrogate pair, which no engine stores as sent.
+ */
+export const text = (charsMax: number) =>
+  z
+    .string()
+    .min(1)
+    .max(charsMax)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: naming NUL is the point of this pattern.
+    .regex(/^[^\u0000\p{Cs}]*$/u, 'must not contain NUL or unpaired surrogates');
+
+/** A short tapkit text an app chose (customData): printable, no control characters at all. */
+export const printableText = (charsMax: number) =>
+  z
+    .string()
+    .min(1)
+    .max(charsMax)
+    .regex(/^[^\p{Cc}\p{Cs}]*$/u, 'must not contain control characters');
 
 export const BooleanStringSchema = z.enum(['true', 'false']);
 

@@ -4,6 +4,7 @@ import {
   DateTimeSchema,
   IdSchema,
   MerchantSchema,
+  printableText,
   ResultSchema,
   requireOnSuccess,
   text,
@@ -102,7 +103,7 @@ export const PayRequestSchema = z
     order: OrderSchema,
     paymentFactor: PaymentFactorSchema,
     nfcTransactionInfo: NfcTransactionInfoSchema.nullish(),
-    customData: text(textCharsMax).nullish(),
+    customData: printableText(textCharsMax).nullish(),
     paymentExpiryTime: DateTimeSchema.nullish(),
     paymentNotifyUrl: z
       .url({ protocol: /^https?$/ })

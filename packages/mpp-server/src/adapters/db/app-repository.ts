@@ -86,3 +86,23 @@ export async function sweepExpiredSessions(db: Kysely<Database>, nowMs: number):
     .limit(expiredSessionsPerSweepMax);
   await db.deleteFrom('sessions').where('token_hash', 'in', expired).execute();
 }
+
+/** Ends the user's oldest sessions beyond `keepMax` (newest first by creation time, then token hash). */
+export async function trimUserSessions(
+  db: Kysely<Database>,
+  username: string,
+  keepMax: number,
+): Promise<void> {
+  const kept = db
+    .selectFrom('sessions')
+    .select('token_hash')
+    .where('username', '=', username)
+    .orderBy('created_at_ms', 'desc')
+    .orderBy('token_hash', 'desc')
+    .limit(keepMax);
+  await db
+    .deleteFrom('sessions')
+    .where('username', '=', username)
+    .where('token_hash', 'not in', kept)
+    .execute();
+}

@@ -5,13 +5,16 @@ import {
   assertBalanced,
   customerAccountId,
   evaluateInvariants,
+  INT64_MAX_MINOR,
   type InvariantReport,
+  ISSUING_ACCOUNT_KINDS,
   isSystemAccountOf,
   keepsRunningBalance,
   SYSTEM_ACCOUNT_KINDS,
   systemAccountId,
   type TransferPlan,
 } from '../../domain/ledger.ts';
+import type { Engine } from './open.ts';
 import type { Database } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
@@ -69,6 +72,36 @@ export async function ensureCustomerAccount(
   return id;
 }
 
+/**
+ * How much money the currency's ledger has issued (see fitsIssuance), read under a lock on the currency's
+ * TOPUP_SOURCE row on PostgreSQL, so that two issues of the same currency cannot both pass the check.
+ * Only top-ups and adjustRefunds issue money; the hot path (pay) never takes this lock. Lock order: the
+ * customer row first, then this, then the wallet (as in applyTransfer).
+ */
+export async function lockIssuedMinor(
+  tx: Tx,
+  engine: Engine,
+  currency: string,
+  nowMs: number,
+): Promise<bigint> {
+  await ensureSystemAccounts(tx, currency, nowMs);
+  const lock = tx
+    .selectFrom('accounts')
+    .select('id')
+    .where('id', '=', systemAccountId('TOPUP_SOURCE', currency));
+  await (engine === 'postgres' ? lock.forUpdate() : lock).executeTakeFirst();
+  const row = await tx
+    .selectFrom('postings')
+    .select(sumMinor('amount_minor').as('sum_minor'))
+    .where(
+      'account_id',
+      'in',
+      ISSUING_ACCOUNT_KINDS.map((kind) => systemAccountId(kind, currency)),
+    )
+    .executeTakeFirstOrThrow();
+  return -row.sum_minor;
+}
+
 /** Writes a transfer, its postings and the new balances. The caller has checked the business rules. */
 export async function applyTransfer(tx: Tx, plan: TransferPlan, nowMs: number): Promise<void> {
   assertBalanced(plan);
@@ -106,16 +139,20 @@ export async function applyTransfer(tx: Tx, plan: TransferPlan, nowMs: number): 
       continue;
     }
     // The CHECK constraint on accounts refuses a negative customer wallet; the caller checked the
-    // balance first, so hitting it is a programmer error that rolls the transaction back.
+    // balance first, so hitting it is a programmer error that rolls the transaction back. A credit is
+    // guarded against the int64 limit in the same statement (SQLite would turn an overflowing sum into a
+    // REAL, PostgreSQL would fail it); the issuance check makes that unreachable, hence an assertion.
+    const credit = posting.amountMinor > 0n;
     const updated = await tx
       .updateTable('accounts')
       .set({ balance_minor: sql`balance_minor + ${posting.amountMinor}` })
       .where('id', '=', posting.accountId)
       .where('currency', '=', plan.currency)
+      .$if(credit, (q) => q.where('balance_minor', '<=', INT64_MAX_MINOR - posting.amountMinor))
       .executeTakeFirst();
     assert(
       updated.numUpdatedRows === 1n,
-      `ledger: account ${posting.accountId} (${plan.currency}) does not exist`,
+      `ledger: account ${posting.accountId} (${plan.currency}) does not exist or would pass the int64 limit`,
     );
   }
 }

@@ -233,10 +233,95 @@ const systemAccountsDeriveBalance: Migration = {
   },
 };
 
+/**
+ * SQLite stores whatever it is given: a sum past the int64 range becomes a REAL (18446744073709552000)
+ * and the ledger silently stops adding up. Every 64-bit column gets CHECK(typeof(col) = 'integer') (or
+ * null where the column may be null), so such a write fails instead. PostgreSQL's bigint already refuses
+ * anything else; nothing to do there.
+ *
+ * SQLite cannot add a CHECK to an existing table, so each table is rebuilt the documented way
+ * (sqlite.org/lang_altertable.html, "making other kinds of table schema changes"): foreign keys off,
+ * one transaction: create the new table from the old one's own SQL plus the checks, copy the rows, drop
+ * the old table, rename, re-create its indexes, check the foreign keys; commit; foreign keys back on.
+ * A table whose rows already hold a non-integer fails the copy, and with it the migration: a database
+ * that is already wrong must be repaired by an operator, not opened.
+ */
+const int64ColumnsAreIntegers: Migration = {
+  async up(db: Kysely<unknown>) {
+    // PostgreSQL runs migrations in a transaction that one failed statement would abort, so probe for it
+    // with a query only PostgreSQL answers; on SQLite (no transaction around migrations) it just fails.
+    const isPostgres = await sql`select 1 from pg_catalog.pg_namespace limit 1`.execute(db).then(
+      () => true,
+      () => false,
+    );
+    if (isPostgres) return;
+    await sql`pragma foreign_keys = off`.execute(db);
+    try {
+      await sql`begin immediate`.execute(db);
+      try {
+        for (const table of rebuiltTables) await rebuildWithIntegerChecks(db, table);
+        const { rows: broken } = await sql`pragma foreign_key_check`.execute(db);
+        if (broken.length > 0) throw new Error(`0003: ${broken.length} foreign key violations after rebuild`);
+        await sql`commit`.execute(db);
+      } catch (error) {
+        await sql`rollback`.execute(db);
+        throw error;
+      }
+    } finally {
+      await sql`pragma foreign_keys = on`.execute(db);
+    }
+  },
+};
+
+const rebuiltTables = [
+  'customers',
+  'accounts',
+  'transfers',
+  'postings',
+  'payments',
+  'refunds',
+  'adjust_refunds',
+  'notify_outbox',
+  'notify_attempts',
+  'users',
+  'sessions',
+] as const;
+
+async function rebuildWithIntegerChecks(db: Kysely<unknown>, table: string): Promise<void> {
+  const { rows: created } = await sql<{ sql: string }>`
+    select sql from sqlite_master where type = 'table' and name = ${table}`.execute(db);
+  const createSql = created[0]?.sql;
+  if (createSql === undefined) throw new Error(`0003: table ${table} is missing`);
+  const { rows: columns } = await sql<{ name: string; type: string; notnull: bigint }>`
+    select name, type, "notnull" from pragma_table_info(${table})`.execute(db);
+  const checks = columns
+    .filter((column) => column.type.toLowerCase() === int64)
+    .map((column) =>
+      column.notnull === 1n
+        ? `check (typeof("${column.name}") = 'integer')`
+        : `check (typeof("${column.name}") in ('integer', 'null'))`,
+    );
+  if (checks.length === 0) return;
+  const { rows: indexes } = await sql<{ sql: string }>`
+    select sql from sqlite_master where type = 'index' and tbl_name = ${table} and sql is not null`.execute(
+    db,
+  );
+  const rebuilt = `${table}_0003`;
+  const head = createSql.replace(/^CREATE TABLE\s+("?)([A-Za-z_]+)\1/i, `create table "${rebuilt}"`);
+  if (head === createSql) throw new Error(`0003: cannot read the definition of ${table}`);
+  const close = head.lastIndexOf(')');
+  await sql.raw(`${head.slice(0, close)}, ${checks.join(', ')})`).execute(db);
+  await sql.raw(`insert into "${rebuilt}" select * from "${table}"`).execute(db);
+  await sql.raw(`drop table "${table}"`).execute(db);
+  await sql.raw(`alter table "${rebuilt}" rename to "${table}"`).execute(db);
+  for (const index of indexes) await sql.raw(index.sql).execute(db);
+}
+
 /** Migrations in order; names sort lexically, which is the order the Migrator applies them. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_system_accounts_derive_balance': systemAccountsDeriveBalance,
+  '0003_int64_columns_are_integers': int64ColumnsAreIntegers,
 };
 
 export const migrationProvider: MigrationProvider = {

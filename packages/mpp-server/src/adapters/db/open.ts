@@ -14,7 +14,7 @@ export type DbHandle = StorageDbHandle<Database>;
 
 export type OpenDatabaseOptions = Pick<
   StorageOpenDatabaseOptions,
-  'schema' | 'poolSizeMax' | 'busyTimeoutMs'
+  'schema' | 'poolSizeMax' | 'busyTimeoutMs' | 'onConnectionError'
 >;
 
 /**

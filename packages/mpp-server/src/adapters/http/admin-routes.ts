@@ -1,11 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { parseAmount, WireAmountSchema } from '@tapkit/protocol';
+import { IdSchema, parseAmount, WireAmountSchema } from '@tapkit/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createCustomer, readCustomer, setCustomerStatus, topUp } from '../../customers.ts';
 import type { Clock } from '../../ports.ts';
 import { checkInvariants } from '../db/ledger-repository.ts';
 import type { DbHandle } from '../db/open.ts';
+import { installBoundedJsonParser } from './bounded-json.ts';
 import { describeZodIssues, installErrorHandler, sendError } from './http-errors.ts';
 
 // The operator's admin API, behind a bearer token from configuration (compared in constant time):
@@ -19,7 +20,6 @@ export interface AdminRoutesDeps {
   readonly bodyBytesMax?: number;
 }
 
-const IdSchema = z.string().min(1).max(64);
 const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code');
 /** (tapkit) A customer has at most this many wallets. */
 const walletCurrenciesMax = 16;
@@ -49,6 +49,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps)
   };
   app.register(async (scope) => {
     installErrorHandler(scope);
+    installBoundedJsonParser(scope);
     scope.addHook('preHandler', authorize);
     const bodyLimit = deps.bodyBytesMax ?? 65_536;
 

@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
 import { amountOf, formatMajor, sdkBodyCharsMax, sdkHeaderCharsMax } from '@tapkit/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { readCustomer } from '../../customers.ts';
 import { formatUtc8 } from '../../domain/time.ts';
-import type { Clock } from '../../ports.ts';
+import type { Clock, RateLimitStore } from '../../ports.ts';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '../auth/password.ts';
+import { fastifyRateLimitStore, InProcessRateLimitStore } from '../auth/rate-limit-store.ts';
 import {
   deleteSession,
   findSession,
@@ -13,10 +15,12 @@ import {
   insertSession,
   type SessionRow,
   sweepExpiredSessions,
+  trimUserSessions,
 } from '../db/app-repository.ts';
 import type { DbHandle } from '../db/open.ts';
 import { listCustomerPayments } from '../db/payment-repository.ts';
 import type { PaymentRow } from '../db/schema.ts';
+import { installBoundedJsonParser } from './bounded-json.ts';
 import { describeZodIssues, installErrorHandler, sendError } from './http-errors.ts';
 import {
   ALIPAY_PLUS_TYPES,
@@ -35,7 +39,17 @@ export interface AppRoutesDeps {
   readonly proxy: NfcProxy;
   readonly sessionTtlMs: number;
   readonly bodyBytesMax?: number;
+  /** Where login attempts are counted; in-process unless N instances share one. */
+  readonly loginAttempts?: RateLimitStore;
 }
+
+/** (tapkit) Failed logins per username in LOGIN_WINDOW_MS before each further attempt doubles the wait. */
+export const LOGIN_FAILURES_PER_USERNAME_MAX = 5;
+/** (tapkit) Login attempts per client address in LOGIN_WINDOW_MS (a spray over many usernames). */
+export const LOGIN_ATTEMPTS_PER_ADDRESS_MAX = 30;
+export const LOGIN_WINDOW_MS = 60_000;
+/** (tapkit) Live sessions per user; a new login ends the oldest beyond it. */
+export const SESSIONS_PER_USER_MAX = 10;
 
 /** (tapkit) History page size: 20 unless asked, never more than 100 rows per request. */
 export const PAYMENTS_LIMIT_DEFAULT = 20;
@@ -75,6 +89,30 @@ const hashToken = (token: string): string => createHash('sha256').update(token).
 export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): void {
   app.register(async (scope) => {
     installErrorHandler(scope);
+    // Session tokens and balances must not sit in caches, and nothing here is to be sniffed as HTML.
+    scope.addHook('onSend', async (_request, reply) => {
+      reply.header('cache-control', 'no-store');
+      reply.header('x-content-type-options', 'nosniff');
+    });
+    await scope.register(rateLimit, {
+      global: false,
+      store: fastifyRateLimitStore(deps.loginAttempts ?? new InProcessRateLimitStore(deps.clock)),
+      exponentialBackoff: true,
+    });
+    const throttle: LoginThrottle = {
+      byAddress: scope.createRateLimit({
+        keyGenerator: (request) => `address:${request.ip}`,
+        max: LOGIN_ATTEMPTS_PER_ADDRESS_MAX,
+        timeWindow: LOGIN_WINDOW_MS,
+      }),
+      byUsername: scope.createRateLimit({
+        keyGenerator: (request) => `username:${loginUsername(request)}`,
+        max: LOGIN_FAILURES_PER_USERNAME_MAX,
+        timeWindow: LOGIN_WINDOW_MS,
+      }),
+    };
+    // The NFC proxy carries token service bodies of up to 65,536 characters in one string.
+    installBoundedJsonParser(scope, { stringCharsMax: TOKEN_SERVICE_BODY_CHARS_MAX });
     const sessions = new WeakMap<FastifyRequest, SessionRow & { tokenHash: string }>();
     const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
       const token = bearerToken(request.headers.authorization);
@@ -91,7 +129,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
     };
     const routeOptions = { bodyLimit: deps.bodyBytesMax ?? 65_536 };
 
-    scope.post('/app/v1/login', routeOptions, (request, reply) => login(deps, request, reply));
+    scope.post('/app/v1/login', routeOptions, (request, reply) => login(deps, throttle, request, reply));
     scope.post('/app/v1/logout', { preHandler: authenticate }, async (request, reply) => {
       await deleteSession(deps.store.db, sessionOf(request).tokenHash);
       return reply.code(200).send({ ok: true });
@@ -133,13 +171,54 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
   });
 }
 
-async function login(deps: AppRoutesDeps, request: FastifyRequest, reply: FastifyReply) {
+type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
+
+interface LoginThrottle {
+  readonly byAddress: Limiter;
+  readonly byUsername: Limiter;
+}
+
+const loginUsername = (request: FastifyRequest): string => {
+  const username = (request.body as { username?: unknown } | null)?.username;
+  return typeof username === 'string' ? username.normalize('NFC').toLowerCase() : '';
+};
+
+/**
+ * Whether the login may go on to the password check. Every attempt counts against the client address;
+ * a username counts its failures, and once past them every further attempt counts too, so hammering
+ * while throttled doubles the wait each time (backoff). Checked before the KDF runs: a throttled attempt
+ * costs no scrypt.
+ */
+async function loginAllowed(throttle: LoginThrottle, request: FastifyRequest, reply: FastifyReply) {
+  let verdict = await throttle.byAddress(request);
+  if (verdict.isAllowed || !verdict.isExceeded) {
+    // Its failures used up (remaining 0), the username waits: this attempt counts and passes the max.
+    const peek = await throttle.byUsername(request, { increment: false });
+    verdict = !peek.isAllowed && peek.remaining === 0 ? await throttle.byUsername(request) : peek;
+  }
+  if (verdict.isAllowed || !verdict.isExceeded) return true;
+  reply.header('retry-after', String(Math.max(1, verdict.ttlInSeconds)));
+  sendError(reply, 'LOGIN_THROTTLED');
+  return false;
+}
+
+async function login(
+  deps: AppRoutesDeps,
+  throttle: LoginThrottle,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
   const parsed = LoginSchema.safeParse(request.body);
   if (!parsed.success) return sendError(reply, 'BODY_INVALID', describeZodIssues(parsed.error));
+  if (!(await loginAllowed(throttle, request, reply))) return reply;
   const user = await findUser(deps.store.db, parsed.data.username);
-  // An unknown user costs one scrypt too, so timing does not tell which usernames exist.
+  // An unknown user costs one scrypt too, so timing does not tell which usernames exist. scrypt runs in
+  // the libuv threadpool, off the event loop that serves pay.
   const matches = await verifyPassword(parsed.data.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-  if (user === undefined || !matches) return sendError(reply, 'LOGIN_FAILED');
+  if (user === undefined || !matches) {
+    await throttle.byUsername(request);
+    return sendError(reply, 'LOGIN_FAILED');
+  }
   const nowMs = deps.clock.nowMs();
   await sweepExpiredSessions(deps.store.db, nowMs);
   const token = randomBytes(tokenBytes).toString('base64url');
@@ -151,6 +230,7 @@ async function login(deps: AppRoutesDeps, request: FastifyRequest, reply: Fastif
     nowMs,
     expiresAtMs,
   });
+  await trimUserSessions(deps.store.db, user.username, SESSIONS_PER_USER_MAX);
   return reply
     .code(200)
     .send({ token, customerId: user.customerId, expiresAt: new Date(expiresAtMs).toISOString() });

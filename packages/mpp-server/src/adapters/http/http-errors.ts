@@ -13,10 +13,15 @@ export const HTTP_ERRORS = {
   MEDIA_TYPE_UNSUPPORTED: { status: 415, message: 'send application/json' },
   UNAUTHENTICATED: { status: 401, message: 'a valid session token is required' },
   LOGIN_FAILED: { status: 401, message: 'unknown username or wrong password' },
+  LOGIN_THROTTLED: { status: 429, message: 'too many login attempts; wait for the time in Retry-After' },
   ADMIN_UNAUTHORIZED: { status: 401, message: 'a valid admin bearer token is required' },
   ADMIN_DISABLED: { status: 503, message: 'the admin API is disabled (no admin token configured)' },
   CUSTOMER_NOT_FOUND: { status: 404, message: 'no such customer' },
   AMOUNT_NOT_POSITIVE: { status: 400, message: 'the amount must be above zero' },
+  AMOUNT_OUT_OF_RANGE: {
+    status: 422,
+    message: 'the resulting balance would pass the 64-bit limit of the ledger',
+  },
   REPEAT_REQ_INCONSISTENT: { status: 409, message: 'the same request id was used with different fields' },
   UPSTREAM_TIMEOUT: { status: 504, message: 'the upstream service did not answer in time' },
   UPSTREAM_UNAVAILABLE: { status: 502, message: 'the upstream service could not be reached' },
@@ -63,6 +68,8 @@ export function installErrorHandler(scope: FastifyInstance): void {
         return sendError(reply, 'MEDIA_TYPE_UNSUPPORTED');
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
         return sendError(reply, 'BODY_NOT_JSON');
+      case 'TAPKIT_BODY_OUT_OF_BOUNDS':
+        return sendError(reply, 'BODY_INVALID', error.message);
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
         return sendError(reply, 'BODY_INVALID');
