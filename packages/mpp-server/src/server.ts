@@ -6,6 +6,7 @@ import { seedUsers } from './adapters/auth/seed-users.ts';
 import { type DbHandle, openDatabase } from './adapters/db/open.ts';
 import { registerAdminRoutes } from './adapters/http/admin-routes.ts';
 import { registerAppRoutes } from './adapters/http/app-routes.ts';
+import { mppOpenApiDocument, registerDocsRoutes } from './adapters/http/docs-routes.ts';
 import { createNfcProxy, type NfcProxy } from './adapters/http/nfc-proxy.ts';
 import { buildMppApp } from './app.ts';
 import { type LoadedKeys, loadKeys, type MppConfig } from './config.ts';
@@ -165,6 +166,7 @@ async function assemble(
   const deps = { store: db, clock, bodyBytesMax: config.appBodyBytesMax };
   registerAppRoutes(app, { ...deps, proxy, sessionTtlMs: config.sessionTtlMs });
   registerAdminRoutes(app, { ...deps, adminToken: config.adminToken });
+  registerDocsRoutes(app, mppOpenApiDocument());
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     if (isClosing()) return reply.code(503).send({ status: 'closing' });
