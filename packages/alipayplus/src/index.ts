@@ -22,14 +22,34 @@ export type {
 export { type AntMppSettings, AntService } from './ant/service.ts';
 export * from './app.ts';
 // ---- MPP conformance suite (src/conformance) ----
-export { CONFORMANCE_USAGE, type CommandIo, formatTable, runConformanceCommand } from './conformance/cli.ts';
+export {
+  CONFORMANCE_USAGE,
+  type CommandIo,
+  formatTable,
+  type ReportTarget,
+  reportTargets,
+  runConformanceCommand,
+} from './conformance/cli.ts';
+export {
+  type ConformanceReport,
+  htmlReport,
+  JSON_REPORT_SCHEMA_VERSION,
+  jsonReport,
+  junitReport,
+  REPORTER_NAMES,
+  type ReporterName,
+  type ScenarioResult,
+} from './conformance/report.ts';
 export {
   ALL_ANSWERS_SIGNED,
   type ConformanceOptions,
+  ConformanceSelectionError,
+  chosenScenarios,
   FRESHNESS_PROBE_MS_DEFAULT,
   runConformance,
 } from './conformance/run.ts';
 export { type ConformanceRow, SCENARIOS } from './conformance/scenarios.ts';
+export { scenarioId, selectScenarios } from './conformance/selection.ts';
 export { adminApiSetup, type ConformanceSetup } from './conformance/setup.ts';
 export * from './issuer/adapters/clearing-file.ts';
 // ---- Issuer processor (src/issuer) ----

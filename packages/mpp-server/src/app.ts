@@ -42,16 +42,30 @@ export interface BuildMppAppOptions {
   readonly onError?: ErrorSink;
 }
 
+/** A route as Fastify registered it: one per method (HEAD included). */
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly url: string;
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     /** The payment service behind the Alipay+ routes, for the other parts of the app (and tests). */
     payments: PaymentService;
+    /** Every route registered on the app, in every scope (filled as Fastify adds them). */
+    registeredRoutes: readonly RegisteredRoute[];
   }
 }
 
 /** Builds the MPP server's Fastify app (not listening). */
 export function buildMppApp(options: BuildMppAppOptions): FastifyInstance {
   const app = Fastify(options.fastify ?? { logger: false });
+  // Before any route: the OpenAPI coverage test compares this list with the document.
+  const routes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  app.decorate('registeredRoutes', routes);
   const service = createPaymentService({
     store: options.db,
     clock: options.clock,

@@ -7,6 +7,7 @@ import { seedUsers } from './adapters/auth/seed-users.ts';
 import { type DbHandle, openDatabase } from './adapters/db/open.ts';
 import { registerAdminRoutes } from './adapters/http/admin-routes.ts';
 import { registerAppRoutes } from './adapters/http/app-routes.ts';
+import { mppOpenApiDocument, registerDocsRoutes } from './adapters/http/docs-routes.ts';
 import { createNfcProxy, type NfcProxy } from './adapters/http/nfc-proxy.ts';
 import { buildMppApp } from './app.ts';
 import { type LoadedKeys, loadKeys, type MppConfig } from './config.ts';
@@ -215,6 +216,7 @@ async function assemble(
   // and app APIs face the network.
   const adminApp = config.adminPort < 0 ? undefined : (Fastify(adminServerOptions) as FastifyInstance);
   registerAdminRoutes(adminApp ?? app, { ...deps, adminToken: config.adminToken });
+  registerDocsRoutes(adminApp ?? app, mppOpenApiDocument());
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     if (isClosing()) return reply.code(503).send({ status: 'closing' });

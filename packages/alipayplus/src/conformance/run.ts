@@ -2,9 +2,12 @@
 // last row that counts answers which came back unsigned or badly signed (a client must treat those as
 // unknown, and a conforming MPP never sends one).
 import type { KeyObject } from 'node:crypto';
+import { type Clock, systemClock } from '@tapkit/protocol';
 import { loadPrivateKey, loadPublicKey } from '@tapkit/protocol/node';
 import { ConformanceContext, newRunId, type ResolvedOptions } from './context.ts';
-import { type ConformanceRow, SCENARIOS } from './scenarios.ts';
+import type { ScenarioResult } from './report.ts';
+import { SCENARIOS, type Scenario } from './scenarios.ts';
+import { scenarioId, selectScenarios } from './selection.ts';
 import { adminApiSetup, type ConformanceSetup } from './setup.ts';
 
 export interface ConformanceOptions {
@@ -27,24 +30,50 @@ export interface ConformanceOptions {
   pspId?: string;
   /** Distance of the stale / future Request-Time probes; 15 minutes by default. */
   freshnessProbeMs?: number;
-  /** Run only scenarios whose name contains one of these. */
+  /** Run only these scenarios: ids, full names or "prefix-*" (selection.ts); all when absent or empty. */
   only?: readonly string[];
+  /** Leave these out (same forms as `only`). A selector that names no scenario is an error. */
+  skip?: readonly string[];
+  /** Called as each scenario finishes (progress), with how many are done out of how many. */
+  onResult?: (result: ScenarioResult, done: number, total: number) => void;
+  /** Times the scenarios; the system clock unless given. */
+  clock?: Pick<Clock, 'nowMs'>;
 }
+
+/** --only / --skip named no scenario: a usage error, nothing ran. */
+export class ConformanceSelectionError extends Error {
+  override readonly name = 'ConformanceSelectionError';
+}
+
+export const CURRENCY_DEFAULT = 'HKD';
 
 export const FRESHNESS_PROBE_MS_DEFAULT = 15 * 60_000;
 export const ALL_ANSWERS_SIGNED = 'every answer signed by the MPP key';
 
-export async function runConformance(options: ConformanceOptions): Promise<ConformanceRow[]> {
+/** The scenarios a run with these options would play, and those it leaves out. */
+export function chosenScenarios(options: Pick<ConformanceOptions, 'only' | 'skip'>) {
+  const selection = selectScenarios(SCENARIOS, options.only ?? [], options.skip ?? []);
+  if (!selection.ok) throw new ConformanceSelectionError(selection.error.message);
+  return selection.value;
+}
+
+export async function runConformance(options: ConformanceOptions): Promise<ScenarioResult[]> {
+  const { chosen } = chosenScenarios(options);
   const resolved = resolve(options);
   const setup = options.setup ?? adminSetup(options);
   const ctx = new ConformanceContext(resolved, setup);
-  const rows: ConformanceRow[] = [];
+  const clock = options.clock ?? systemClock;
+  const rows: ScenarioResult[] = [];
+  // The signed-answers row comes last and counts too.
+  const total = chosen.length + 1;
   try {
-    const chosen = SCENARIOS.filter(
-      (s) => options.only === undefined || options.only.some((part) => s.name.includes(part)),
-    );
-    for (const scenario of chosen) rows.push(await runOne(ctx, scenario));
+    for (const scenario of chosen) {
+      rows.push(await runOne(ctx, scenario, clock));
+      options.onResult?.(rows.at(-1)!, rows.length, total);
+    }
     rows.push({
+      id: scenarioId(ALL_ANSWERS_SIGNED),
+      durationMs: 0,
       scenario: ALL_ANSWERS_SIGNED,
       expected: '0 unsigned or badly signed',
       observed:
@@ -53,6 +82,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
           : ctx.unsignedAnswers.slice(0, 5).join('; '),
       pass: ctx.unsignedAnswers.length === 0,
     });
+    options.onResult?.(rows.at(-1)!, rows.length, total);
   } finally {
     await ctx.close();
     if (options.setup === undefined) await setup.close?.();
@@ -62,19 +92,33 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
 
 async function runOne(
   ctx: ConformanceContext,
-  scenario: (typeof SCENARIOS)[number],
-): Promise<ConformanceRow> {
+  scenario: Scenario,
+  clock: Pick<Clock, 'nowMs'>,
+): Promise<ScenarioResult> {
+  const startedAtMs = clock.nowMs();
+  const id = scenarioId(scenario.name);
   try {
     const { expected, observed } = await scenario.run(ctx);
     const pass = expected.length === observed.length && expected.every((fact, i) => fact === observed[i]);
-    return { scenario: scenario.name, expected: expected.join('; '), observed: observed.join('; '), pass };
+    const durationMs = clock.nowMs() - startedAtMs;
+    return {
+      id,
+      scenario: scenario.name,
+      expected: expected.join('; '),
+      observed: observed.join('; '),
+      pass,
+      durationMs,
+    };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return {
+      id,
       scenario: scenario.name,
       expected: '(scenario completes)',
       observed: `error: ${message}`,
       pass: false,
+      durationMs: clock.nowMs() - startedAtMs,
+      error: message,
     };
   }
 }
@@ -107,7 +151,7 @@ function resolve(options: ConformanceOptions): ResolvedOptions {
     signingKey,
     keyVersion: options.keyVersion,
     mppVerifyKeys,
-    currency: options.currency ?? 'HKD',
+    currency: options.currency ?? CURRENCY_DEFAULT,
     acquirerId: options.acquirerId ?? 'TAPKIT_CONFORMANCE',
     pspId: options.pspId ?? 'TAPKIT_CONFORMANCE',
     freshnessProbeMs: options.freshnessProbeMs ?? FRESHNESS_PROBE_MS_DEFAULT,

@@ -1,7 +1,7 @@
 import type { ApiName } from '../result-codes.ts';
 
-// Valid sample bodies for every API, with every optional field filled in, for tests. Not part of the
-// public surface (index.ts does not export this file).
+// Valid sample bodies for every API, with every optional field filled in, for tests and as the examples of
+// the MPP's OpenAPI document (`@tapkit/protocol/samples`; index.ts does not export this file).
 
 const merchant = {
   merchantId: 'M-0001',

@@ -24,16 +24,43 @@ const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4
 /** (tapkit) A customer has at most this many wallets. */
 const walletCurrenciesMax = 16;
 
-const CreateCustomerSchema = z.strictObject({
+export const CreateCustomerSchema = z.strictObject({
   customerId: IdSchema,
   currencies: z.array(CurrencySchema).max(walletCurrenciesMax).default([]),
 });
-const TopUpSchema = z.strictObject({
+export const TopUpSchema = z.strictObject({
   topupRequestId: IdSchema,
   customerId: IdSchema,
   amount: WireAmountSchema,
 });
-const CustomerParamsSchema = z.strictObject({ id: IdSchema });
+export const CustomerParamsSchema = z.strictObject({ id: IdSchema });
+
+// The answers, as the OpenAPI document describes them; the handlers are typed by them.
+const AdminMoneySchema = z.strictObject({ currency: z.string(), value: z.string() });
+const CustomerStatusSchema = z.enum(['ACTIVE', 'FROZEN']);
+export const CreateCustomerAnswerSchema = z.strictObject({ customerId: z.string(), created: z.boolean() });
+export const TopUpAnswerSchema = z.strictObject({
+  topupRequestId: z.string(),
+  applied: z.boolean(),
+  balance: AdminMoneySchema,
+});
+export const CustomerStatusAnswerSchema = z.strictObject({
+  customerId: z.string(),
+  status: CustomerStatusSchema,
+});
+export const BalancesAnswerSchema = z.strictObject({
+  customerId: z.string(),
+  status: CustomerStatusSchema,
+  balances: z.array(AdminMoneySchema),
+});
+export const InvariantsAnswerSchema = z.strictObject({
+  ok: z.boolean(),
+  accountCount: z.number().int(),
+  currencies: z.array(
+    z.strictObject({ currency: z.string(), postingSumMinor: z.string(), accountCount: z.number().int() }),
+  ),
+  violations: z.array(z.strictObject({ rule: z.string(), subject: z.string(), detail: z.string() })),
+});
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
@@ -57,7 +84,11 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps)
       const parsed = CreateCustomerSchema.safeParse(request.body);
       if (!parsed.success) return sendError(reply, 'BODY_INVALID', describeZodIssues(parsed.error));
       const { created } = await createCustomer(deps, parsed.data);
-      return reply.code(created ? 201 : 200).send({ customerId: parsed.data.customerId, created });
+      return reply
+        .code(created ? 201 : 200)
+        .send({ customerId: parsed.data.customerId, created } satisfies z.infer<
+          typeof CreateCustomerAnswerSchema
+        >);
     });
 
     scope.post('/admin/v1/topups', { bodyLimit }, async (request, reply) => {
@@ -75,7 +106,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps)
         topupRequestId: parsed.data.topupRequestId,
         applied: done.value.applied,
         balance: { currency: amount.value.currency, value: done.value.balanceMinor.toString() },
-      };
+      } satisfies z.infer<typeof TopUpAnswerSchema>;
     });
 
     for (const [action, status] of [
@@ -87,7 +118,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps)
         if (!params.success) return sendError(reply, 'PATH_INVALID', describeZodIssues(params.error));
         const changed = await setCustomerStatus(deps, params.data.id, status);
         if (!changed.ok) return sendError(reply, changed.error);
-        return { customerId: params.data.id, status };
+        return { customerId: params.data.id, status } satisfies z.infer<typeof CustomerStatusAnswerSchema>;
       });
     }
 
@@ -100,7 +131,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps)
         customerId: customer.customerId,
         status: customer.status,
         balances: customer.balances.map((b) => ({ currency: b.currency, value: b.balanceMinor.toString() })),
-      };
+      } satisfies z.infer<typeof BalancesAnswerSchema>;
     });
 
     scope.get('/admin/v1/ledger/invariants', async () => {
@@ -113,8 +144,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps)
           postingSumMinor: c.postingSumMinor.toString(),
           accountCount: c.accountCount,
         })),
-        violations: report.violations,
-      };
+        violations: [...report.violations],
+      } satisfies z.infer<typeof InvariantsAnswerSchema>;
     });
   });
 }

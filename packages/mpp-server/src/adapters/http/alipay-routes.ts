@@ -77,6 +77,15 @@ export function adjustRefundCommandFrom(body: AdjustRefundRequest): AdjustRefund
 // The service's answers are plain wire objects; the plugin checks them against the response schema.
 const wire = <A extends ApiName>(answer: object): ResponseOf<A> => answer as ResponseOf<A>;
 
+/** The Alipay+ APIs the MPP hosts (registerAlipayRoutes); the OpenAPI document lists these. */
+export const MPP_HOSTED_APIS = [
+  'pay',
+  'inquiryPayment',
+  'cancelPayment',
+  'refund',
+  'adjustRefund',
+] as const satisfies readonly ApiName[];
+
 /** Registers pay, inquiryPayment, cancelPayment, refund and adjustRefund on a signed router. */
 export function registerAlipayRoutes(router: SignedRouter, service: PaymentService): void {
   router.route('pay', async (body) => wire<'pay'>(await service.pay(payCommandFrom(body))));

@@ -58,11 +58,11 @@ const tokenBytes = 32;
 /** base64url of 32 bytes; anything else in the Authorization header is not one of our tokens. */
 const tokenPattern = /^[A-Za-z0-9_-]{43}$/;
 
-const LoginSchema = z.strictObject({
+export const LoginSchema = z.strictObject({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(256),
 });
-const PaymentsQuerySchema = z.strictObject({
+export const PaymentsQuerySchema = z.strictObject({
   customData: z.string().min(1).max(256).optional(),
   limit: z
     .string()
@@ -71,7 +71,7 @@ const PaymentsQuerySchema = z.strictObject({
     .refine((n) => n <= PAYMENTS_LIMIT_MAX, `limit must be at most ${PAYMENTS_LIMIT_MAX}`)
     .optional(),
 });
-const ProxySchema = z.discriminatedUnion('type', [
+export const ProxySchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.enum(TOKEN_SERVICE_TYPES),
     body: z.string().max(TOKEN_SERVICE_BODY_CHARS_MAX),
@@ -83,6 +83,34 @@ const ProxySchema = z.discriminatedUnion('type', [
     header: z.string().min(1).max(sdkHeaderCharsMax).optional(),
   }),
 ]);
+
+// The answers, as the OpenAPI document describes them; the handlers are typed by them.
+const MoneySchema = z.strictObject({ currency: z.string(), value: z.string() });
+export const LoginAnswerSchema = z.strictObject({
+  token: z.string(),
+  customerId: z.string(),
+  expiresAt: z.iso.datetime(),
+});
+export const LogoutAnswerSchema = z.strictObject({ ok: z.literal(true) });
+export const WalletAnswerSchema = z.strictObject({
+  customerId: z.string(),
+  status: z.enum(['ACTIVE', 'FROZEN']),
+  balances: z.array(z.strictObject({ currency: z.string(), value: z.string(), display: z.string() })),
+});
+export const PaymentViewSchema = z.strictObject({
+  paymentRequestId: z.string(),
+  paymentId: z.string().nullable(),
+  status: z.enum(['SUCCESS', 'FAILED', 'CANCELLED', 'TOMBSTONE']),
+  resultCode: z.string().nullable(),
+  paymentAmount: MoneySchema.nullable(),
+  payToAmount: MoneySchema.nullable(),
+  refundedAmount: MoneySchema.nullable(),
+  paymentTime: z.string().nullable(),
+  customData: z.string().nullable(),
+  merchantName: z.string().nullable(),
+});
+export const PaymentsAnswerSchema = z.strictObject({ payments: z.array(PaymentViewSchema) });
+export const ProxyAnswerSchema = z.strictObject({ body: z.string().nullable() });
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -132,7 +160,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
     scope.post('/app/v1/login', routeOptions, (request, reply) => login(deps, throttle, request, reply));
     scope.post('/app/v1/logout', { preHandler: authenticate }, async (request, reply) => {
       await deleteSession(deps.store.db, sessionOf(request).tokenHash);
-      return reply.code(200).send({ ok: true });
+      return reply.code(200).send({ ok: true } satisfies z.infer<typeof LogoutAnswerSchema>);
     });
     scope.get('/app/v1/wallet', { preHandler: authenticate }, async (request, reply) => {
       const customer = await readCustomer(deps, sessionOf(request).customerId);
@@ -141,7 +169,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
         customerId: customer.customerId,
         status: customer.status,
         balances: customer.balances.map((b) => wireBalance(b.currency, b.balanceMinor)),
-      };
+      } satisfies z.infer<typeof WalletAnswerSchema>;
     });
     scope.get('/app/v1/payments', { preHandler: authenticate }, async (request, reply) => {
       const query = PaymentsQuerySchema.safeParse(request.query);
@@ -150,7 +178,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
         ...(query.data.customData === undefined ? {} : { customData: query.data.customData }),
         limit: query.data.limit ?? PAYMENTS_LIMIT_DEFAULT,
       });
-      return { payments: rows.map(paymentView) };
+      return { payments: rows.map(paymentView) } satisfies z.infer<typeof PaymentsAnswerSchema>;
     });
     scope.post(
       '/app/v1/nfc/proxy',
@@ -162,7 +190,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
           customerId: sessionOf(request).customerId,
           ...parsed.data,
         });
-        if (forwarded.ok) return { body: forwarded.value.body };
+        if (forwarded.ok) return { body: forwarded.value.body } satisfies z.infer<typeof ProxyAnswerSchema>;
         const { code, upstream, detail } = forwarded.error;
         request.log.warn({ type: parsed.data.type, upstream, code, detail }, 'nfc proxy upstream failed');
         return sendError(reply, code, upstream);
@@ -231,9 +259,11 @@ async function login(
     expiresAtMs,
   });
   await trimUserSessions(deps.store.db, user.username, SESSIONS_PER_USER_MAX);
-  return reply
-    .code(200)
-    .send({ token, customerId: user.customerId, expiresAt: new Date(expiresAtMs).toISOString() });
+  return reply.code(200).send({
+    token,
+    customerId: user.customerId,
+    expiresAt: new Date(expiresAtMs).toISOString(),
+  } satisfies z.infer<typeof LoginAnswerSchema>);
 }
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -252,7 +282,7 @@ function money(currency: string | null, valueMinor: bigint | null) {
 }
 
 /** One history row as the app shows it; nothing the app does not need (no stored answers, no details). */
-function paymentView(row: PaymentRow) {
+function paymentView(row: PaymentRow): z.infer<typeof PaymentViewSchema> {
   return {
     paymentRequestId: row.payment_request_id,
     paymentId: row.payment_id,

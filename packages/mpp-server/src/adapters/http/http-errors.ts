@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 // Every error the app and admin APIs answer, declared once with a stable code, its HTTP status and a
 // message. The body is always { error: { code, message } }; clients branch on `code`, never on `message`.
@@ -35,9 +35,18 @@ export const HTTP_ERRORS = {
 
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;
 
-export interface HttpErrorBody {
-  error: { code: HttpErrorCode; message: string; details?: string };
-}
+const httpErrorCodes = Object.keys(HTTP_ERRORS) as [HttpErrorCode, ...HttpErrorCode[]];
+
+/** The body of every app and admin API error. */
+export const HttpErrorBodySchema = z.strictObject({
+  error: z.strictObject({
+    code: z.enum(httpErrorCodes),
+    message: z.string(),
+    details: z.string().optional(),
+  }),
+});
+
+export type HttpErrorBody = z.infer<typeof HttpErrorBodySchema>;
 
 export function sendError(reply: FastifyReply, code: HttpErrorCode, details?: string): FastifyReply {
   const entry = HTTP_ERRORS[code];
