@@ -30,6 +30,7 @@ import { MastercardTokensHttp } from './adapters/mastercard-http.ts';
 import { registerSignedRoutes, signedRoute } from './adapters/signed-routes.ts';
 import type { AuthorizationDecidedInput, MastercardTokenManagement } from './ports.ts';
 import { AntService } from './service.ts';
+import type { NfcIssueConfig } from './wire.ts';
 
 export type AntServerDatabase = AntDatabase & NotifyDatabase;
 
@@ -48,6 +49,8 @@ export interface MppPeerConfig {
   /** The MPP server's base URL (cancelPayment goes there). */
   readonly baseUrl: string;
   readonly secondaryConfirmationRequired?: boolean;
+  /** The remote configuration (`nfc_issue_config`) this MPP's SDKs read on connect. */
+  readonly nfcIssueConfig?: NfcIssueConfig;
 }
 
 export interface TokenServicePeerConfig {
