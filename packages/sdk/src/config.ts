@@ -136,7 +136,10 @@ export function applyRemoteConfig(local: SdkConfig, remote: NfcIssueConfig | und
     activateIntervalMs: pick(remote.activateInterval, 'activateIntervalMs'),
     transactionResultPollAtMs: sessionGiven ? pollAtMs : local.transactionResultPollAtMs,
     isSupportTransit: local.isSupportTransit && remote.isSupportTransit !== false,
-    isSupportTransitWithoutConsent: pick(remote.isSupportTransitWithoutConsent, 'isSupportTransitWithoutConsent'),
+    isSupportTransitWithoutConsent: pick(
+      remote.isSupportTransitWithoutConsent,
+      'isSupportTransitWithoutConsent',
+    ),
     asyncAmountLimitSwitch: pick(remote.asyncAmountLimitSwitch, 'asyncAmountLimitSwitch'),
   };
 }

@@ -150,7 +150,9 @@ export class NfcSdk {
     const status = await this.status(options.refresh === true);
     if (options.withAmountLimit !== true) return status;
     const config = this.context.config;
-    return config.asyncAmountLimitSwitch ? { status, passwordFreeAmountMinor: config.noCvmLimitMinor } : { status };
+    return config.asyncAmountLimitSwitch
+      ? { status, passwordFreeAmountMinor: config.noCvmLimitMinor }
+      : { status };
   }
 
   /** Hears every change of the local token status (e.g. it became active); undefined stops it. */

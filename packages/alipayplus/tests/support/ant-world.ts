@@ -77,7 +77,8 @@ export interface AntWorld {
 }
 
 /** The sdkRequestHeader this SDK stand-in sends (the Ant server requires one, doc). */
-export const SDK_REQUEST_HEADER = '{"sdkVersion":"0.1.0","platform":"node","requestId":"00000000000000000000000000000001"}';
+export const SDK_REQUEST_HEADER =
+  '{"sdkVersion":"0.1.0","platform":"node","requestId":"00000000000000000000000000000001"}';
 
 /** MPP A's remote configuration (nfc_issue_config); MPP B has none. */
 export const MPP_A_NFC_ISSUE_CONFIG = {

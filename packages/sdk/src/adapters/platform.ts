@@ -17,10 +17,13 @@ export const platformRandom: Random = {
 
 /**
  * (tapkit) The platform name in the SDK's request header: react-native (navigator.product says so),
- * node (process.versions.node), else web. Read once; an app may pass its own name instead.
+ * node (the versions of the Node process), else web. Read once; an app may pass its own name instead.
  */
 export function detectPlatform(): string {
-  const scope = globalThis as { navigator?: { product?: string }; process?: { versions?: { node?: string } } };
+  const scope = globalThis as {
+    navigator?: { product?: string };
+    process?: { versions?: { node?: string } };
+  };
   if (scope.navigator?.product === 'ReactNative') return 'react-native';
   if (typeof scope.process?.versions?.node === 'string') return 'node';
   return 'web';

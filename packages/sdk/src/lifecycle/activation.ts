@@ -129,7 +129,12 @@ export class Activation {
     }
   }
 
-  private async run(session: Session, silent: boolean, emit: Emit, metrics: RunMetrics): Promise<PaymentStatus> {
+  private async run(
+    session: Session,
+    silent: boolean,
+    emit: Emit,
+    metrics: RunMetrics,
+  ): Promise<PaymentStatus> {
     const token = session.state.token;
     if (token !== undefined && session.state.activation === undefined) return this.status(session);
     let record: ActivationRecord = session.state.activation ?? {
@@ -140,7 +145,11 @@ export class Activation {
     record = { ...record, silent };
     // Each step persists the next phase; the bound is the number of phases.
     for (let step = 0; step < PHASE_ORDER.length && record.phase !== 'DONE'; step++) {
-      if (record.phase === 'NOTIFY_RESULT' && silent) return this.status(session);
+      if (record.phase === 'NOTIFY_RESULT' && silent) {
+        // Stopped at the user's confirmation: EVENT_APPLY names the phase that waits for it.
+        metrics.phase = record.phase;
+        return this.status(session);
+      }
       metrics.steps++;
       record = await this.step(session, record, emit, metrics);
     }
@@ -167,18 +176,24 @@ export class Activation {
         return this.applyToken(session, record);
       case 'WAIT_APPROVAL':
         emit('WAIT_APPROVAL');
-        return this.timed(() => this.waitApproval(session, record, emit), (ms) => {
-          metrics.applyLoopMs += ms;
-        });
+        return this.timed(
+          () => this.waitApproval(session, record, emit),
+          (ms) => {
+            metrics.applyLoopMs += ms;
+          },
+        );
       case 'PROVISION':
       case 'STORE':
         emit('PROVISION');
         return this.provisionAndStore(session, record, emit);
       case 'NOTIFY_RESULT':
         emit('NOTIFY_RESULT');
-        return this.timed(() => this.notifyResult(session, record), (ms) => {
-          metrics.activateLoopMs += ms;
-        });
+        return this.timed(
+          () => this.notifyResult(session, record),
+          (ms) => {
+            metrics.activateLoopMs += ms;
+          },
+        );
       case 'DONE':
         return Promise.resolve(record);
     }

@@ -105,7 +105,10 @@ export class SdkContext {
   }
 
   private recompute(): void {
-    const local = { ...this.deps.config, isSupportTransit: this.initOptions.isSupportTransit ?? this.deps.config.isSupportTransit };
+    const local = {
+      ...this.deps.config,
+      isSupportTransit: this.initOptions.isSupportTransit ?? this.deps.config.isSupportTransit,
+    };
     this.effective = applyRemoteConfig(local, this.remote);
   }
 

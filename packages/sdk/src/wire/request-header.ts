@@ -49,7 +49,10 @@ export class RequestHeaders {
     if (this.fingerprintHash === undefined) {
       const hashing = (async () => {
         const fingerprint = await this.deps.deviceFingerprint();
-        const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(fingerprint));
+        const digest = await globalThis.crypto.subtle.digest(
+          'SHA-256',
+          new TextEncoder().encode(fingerprint),
+        );
         return base64Url(new Uint8Array(digest));
       })();
       this.fingerprintHash = hashing;
