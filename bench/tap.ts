@@ -88,10 +88,11 @@ async function activatedPhone(
     storage: new NodeFileSecureStorage(storageDir),
     clock: system.clock,
     deviceName: `bench-${username}`,
-    config: { ...config, applyTokenIntervalMs: 50, activateIntervalMs: 50 },
+    // Activation polling comes from the Ant server's nfc_issue_config (it wins over local values).
+    config,
   });
   await phone.start();
-  const status = await phone.sdk.activate({ silent: false });
+  const status = await phone.sdk.activatePayment({ silentActivate: false, doConfirm: false });
   if (status !== 2) throw new Error(`activation of ${username} ended in status ${status}`);
   return phone;
 }

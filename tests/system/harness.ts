@@ -10,9 +10,9 @@ import {
   type MonitorEvent,
   type NfcRequestProxy,
   type NfcSdk,
-  type PermitDecision,
   type SdkConfigInput,
   type SecureStorage,
+  type TransactionFailureResult,
   type TransactionInfo,
 } from '@tapkit/sdk';
 import { nodeBlockCipher } from '@tapkit/sdk/node';
@@ -67,15 +67,16 @@ export interface WalletEvents {
   readonly progress: ActivationProgress[];
   readonly monitor: { id: MonitorEvent; params: Readonly<Record<string, string | number | boolean>> }[];
   /**
-   * onTransactionFailed; after an ARQC the issuer's decline (10012) comes later, from the Ant server's
-   * notification feed, with the tap's ATC, the DE39 and the MPP's resultCode.
+   * onTransactionFailed: the result (with its code when it has one); after an ARQC the issuer's decline
+   * (NETWORK_DECLINED) comes later, from the Ant server's notification feed, with the tap's ATC, the
+   * DE39 and the MPP's resultCode as the decline reason.
    */
   readonly failures: {
-    code: number;
-    decision: PermitDecision | undefined;
+    result: TransactionFailureResult;
+    code?: number;
     atc?: number;
     de39?: string;
-    resultCode?: string;
+    declineReason?: string;
   }[];
   /** onTransactionComplete: the cryptogram and ATC of each card dialogue that ended in one. */
   readonly completions: { cryptogram: string; atc: number }[];
@@ -126,16 +127,16 @@ export class WalletApp {
       storage: options.storage,
       deviceFingerprint: async () => options.deviceName,
       transactionListener: {
-        onTransactionFailed: (error, detail) =>
+        onTransactionFailed: (failure) =>
           events.failures.push({
-            code: error.code,
-            decision: detail.decision,
-            ...(detail.atc === undefined ? {} : { atc: detail.atc }),
-            ...(detail.de39 === undefined ? {} : { de39: detail.de39 }),
-            ...(detail.resultCode === undefined ? {} : { resultCode: detail.resultCode }),
+            result: failure.result,
+            ...(failure.error === undefined ? {} : { code: failure.error.code }),
+            ...(failure.atc === undefined ? {} : { atc: failure.atc }),
+            ...(failure.de39 === undefined ? {} : { de39: failure.de39 }),
+            ...(failure.declineReason === undefined ? {} : { declineReason: failure.declineReason }),
           }),
-        onTransactionComplete: (result) =>
-          events.completions.push({ cryptogram: result.cryptogram, atc: result.atc }),
+        onTransactionComplete: (context) =>
+          events.completions.push({ cryptogram: context.cryptogram, atc: context.atc }),
         onTransactionAuth: (info) => events.authRequests.push(info),
       },
       monitor: { track: (id, params) => events.monitor.push({ id, params }) },
@@ -165,13 +166,18 @@ export class WalletApp {
     this.session = answer.body.token;
   }
 
-  /** The app's NFCRequestProxy: the MPP's answer body unchanged, null for any failure (SYSTEM.md). */
-  readonly proxy: NfcRequestProxy = async (type, body) => {
-    const answer = await json(`${this.options.mppUrl}/app/v1/nfc/proxy`, {
-      body: { type, body },
-      authorization: `Bearer ${this.session ?? ''}`,
-    }).catch(() => undefined);
-    return answer?.status === 200 && typeof answer.body.body === 'string' ? answer.body.body : null;
+  /**
+   * The app's NFCRequestProxy: body and header passed on unchanged, the MPP's answer body unchanged,
+   * null for any failure (SYSTEM.md).
+   */
+  readonly proxy: NfcRequestProxy = {
+    sendRequest: async (type, body, header) => {
+      const answer = await json(`${this.options.mppUrl}/app/v1/nfc/proxy`, {
+        body: { type, body, header },
+        authorization: `Bearer ${this.session ?? ''}`,
+      }).catch(() => undefined);
+      return answer?.status === 200 && typeof answer.body.body === 'string' ? answer.body.body : null;
+    },
   };
 
   /** The payments the app shows for a custom data value (the app finds its payment this way, SYSTEM.md). */

@@ -198,7 +198,11 @@ describe('tap flows across every party on loopback', () => {
     expect(await alice.sdk.isPaymentAvailable()).toBe(PAYMENT_STATUS.NO_CARD);
     const beganMs = clock.nowMs();
     const status = await drive(
-      alice.sdk.activate({ silent: false, onProgress: (p) => alice.events.progress.push(p) }),
+      alice.sdk.activatePayment({
+        silentActivate: false,
+        doConfirm: false,
+        onProgress: (p) => alice.events.progress.push(p),
+      }),
     );
     const elapsedMs = clock.nowMs() - beganMs;
     expect(status).toBe(PAYMENT_STATUS.PAYMENT_ALLOWED);
@@ -212,10 +216,12 @@ describe('tap flows across every party on loopback', () => {
     // The SDK polls every 2 s (SDK default), so it sees the end of the delay within one poll.
     expect(elapsedMs).toBeGreaterThanOrEqual(provisioningMinMs);
     expect(elapsedMs).toBeLessThanOrEqual(provisioningMaxMs + 4_000);
-    expect(alice.events.monitor).toContainEqual({
-      id: 'EVENT_APPLY',
-      params: { result: 'SUCCESS', silent: false },
-    });
+    // EVENT_APPLY with the doc's parameters; the approval wait is the provisioning delay (virtual ms).
+    const apply = alice.events.monitor.find((e) => e.id === 'EVENT_APPLY')?.params;
+    expect(apply).toMatchObject({ applyResult: 'SUCCESS', phase: 'DONE', isSilent: false });
+    expect(apply?.applyLoopTimeConsume).toBeGreaterThanOrEqual(provisioningMinMs - 2_000);
+    expect(apply?.applyTimeConsume).toBe(elapsedMs);
+    expect(typeof apply?.activateLoopTimeConsume).toBe('number');
     expect(alice.sdk.credentialsRemaining()).toBe(20);
   }, 30_000);
 
@@ -269,7 +275,7 @@ describe('tap flows across every party on loopback', () => {
     const refused = await tap(alice, 500n);
     expect(refused.label).toBe('END_APPLICATION STATUS_WORD at GET_PROCESSING_OPTIONS 6985');
     expect(alice.events.failures.slice(failures)).toEqual([
-      { code: SDK_RESULT_CODES.TOKEN_UNAVAILABLE, decision: undefined },
+      { result: 'TOKEN_UNAVAILABLE', code: SDK_RESULT_CODES.TOKEN_UNAVAILABLE },
     ]);
     expect(alice.sdk.credentialsRemaining()).toBe(credentials);
 
@@ -297,11 +303,11 @@ describe('tap flows across every party on loopback', () => {
     const failures = alice.events.failures.length;
     const first = await tap(alice, amountMinor);
     expect(first.label).toBe('SEE_PHONE');
-    expect(alice.events.authRequests.slice(authRequests).map((info) => info.amountMinor)).toEqual([
+    expect(alice.events.authRequests.slice(authRequests).map((info) => info.authorizedAmountMinor)).toEqual([
       amountMinor,
     ]);
-    expect(alice.events.failures.slice(failures)).toEqual([
-      { code: SDK_RESULT_CODES.CDCVM_REQUIRED, decision: 'NEED_AUTH' },
+    expect(alice.events.failures.slice(failures)).toMatchObject([
+      { result: 'CDCVM_REQUIRED', code: SDK_RESULT_CODES.CDCVM_REQUIRED },
     ]);
     expect(await admin.balanceMinor('CUST-ALICE')).toBe(before);
     alice.sdk.notifyUserAuthenticated();
@@ -311,17 +317,26 @@ describe('tap flows across every party on loopback', () => {
     expect(await admin.balanceMinor('CUST-ALICE')).toBe(before - amountMinor);
   });
 
-  it('silent activation stops at 11 until confirmActivation', async () => {
+  it('silent activation stops at 11 until the user confirms (doConfirm)', async () => {
     await bob.start();
-    const status = await drive(bob.sdk.activate({ silent: true }));
+    const status = await drive(bob.sdk.activatePayment({ silentActivate: true }));
     expect(status).toBe(PAYMENT_STATUS.ACTIVATION_PREPARED);
     expect(await bob.sdk.isPaymentAvailable()).toBe(PAYMENT_STATUS.ACTIVATION_PREPARED);
     const early = await tap(bob, 300n);
     expect(early.label).toBe('END_APPLICATION STATUS_WORD at GET_PROCESSING_OPTIONS 6985');
-    expect(bob.events.failures).toEqual([{ code: SDK_RESULT_CODES.TOKEN_UNAVAILABLE, decision: undefined }]);
-    expect(await drive(bob.sdk.confirmActivation())).toBe(PAYMENT_STATUS.PAYMENT_ALLOWED);
+    expect(bob.events.failures).toEqual([
+      { result: 'TOKEN_UNAVAILABLE', code: SDK_RESULT_CODES.TOKEN_UNAVAILABLE },
+    ]);
+    expect(await drive(bob.sdk.activatePayment({ doConfirm: true }))).toBe(PAYMENT_STATUS.PAYMENT_ALLOWED);
     expect(bob.events.monitor.filter((e) => e.id === 'EVENT_CONFIRM')).toEqual([
-      { id: 'EVENT_CONFIRM', params: { result: 'SUCCESS', status: PAYMENT_STATUS.PAYMENT_ALLOWED } },
+      {
+        id: 'EVENT_CONFIRM',
+        params: {
+          confirmResult: 'SUCCESS',
+          errorCode: SDK_RESULT_CODES.SUCCESS,
+          status: PAYMENT_STATUS.PAYMENT_ALLOWED,
+        },
+      },
     ]);
     const before = await admin.balanceMinor('CUST-BOB');
     expect((await tap(bob, 300n)).label).toBe('APPROVED');
@@ -342,15 +357,13 @@ describe('tap flows across every party on loopback', () => {
     // notification feed (NOTIFY PULL, TRANSACTION_RESULT) that it polls after the tap.
     const completion = bob.events.completions.at(-1);
     expect(completion?.cryptogram).toBe('ARQC');
-    const declined = await heard(() =>
-      bob.events.failures.find((f) => f.code === SDK_RESULT_CODES.TRANSACTION_DECLINED),
-    );
+    // SDK.md: a declined tap is reported as the decline, with no numbered code.
+    const declined = await heard(() => bob.events.failures.find((f) => f.result === 'NETWORK_DECLINED'));
     expect(declined).toEqual({
-      code: SDK_RESULT_CODES.TRANSACTION_DECLINED,
-      decision: undefined,
+      result: 'NETWORK_DECLINED',
       atc: completion?.atc,
       de39: '51',
-      resultCode: 'USER_BALANCE_NOT_ENOUGH',
+      declineReason: 'USER_BALANCE_NOT_ENOUGH',
     });
   });
 
@@ -359,7 +372,7 @@ describe('tap flows across every party on loopback', () => {
     expect(await bob.sdk.isPaymentAvailable()).toBe(PAYMENT_STATUS.DISCONNECTED);
     expect(await codeOf(bob.sdk.lock())).toBe(SDK_RESULT_CODES.SDK_NOT_CONNECTED);
     expect(await codeOf(bob.sdk.replenish())).toBe(SDK_RESULT_CODES.SDK_NOT_CONNECTED);
-    expect(await codeOf(bob.sdk.activate())).toBe(SDK_RESULT_CODES.SDK_NOT_CONNECTED);
+    expect(await codeOf(bob.sdk.activatePayment())).toBe(SDK_RESULT_CODES.SDK_NOT_CONNECTED);
     expect(() => bob.sdk.credentialsRemaining()).toThrow(expect.objectContaining({ code: 10006 }));
     const result = await tap(bob, 300n);
     expect(result.label).toBe('END_APPLICATION PPSE_NOT_FOUND at SELECT_PPSE 6A82');

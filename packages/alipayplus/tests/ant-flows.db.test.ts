@@ -8,7 +8,12 @@ import { testEngines } from '@tapkit/storage/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lookupTokenOwner } from '../src/ant/adapters/db.ts';
 import { ANT_SERVER_MIGRATIONS, type AntServerDatabase } from '../src/ant/app.ts';
-import { type AntWorld, startAntWorld } from './support/ant-world.ts';
+import {
+  type AntWorld,
+  MPP_A_NFC_ISSUE_CONFIG,
+  SDK_REQUEST_HEADER,
+  startAntWorld,
+} from './support/ant-world.ts';
 import { MPP_B_CLIENT_ID, MPP_CLIENT_ID } from './support/keys.ts';
 
 const tokenInfo = (answer: { ok: boolean; value?: unknown; error?: { code: string } }): TokenInfo => {
@@ -237,12 +242,46 @@ for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
       const outcome = await world.mpp.callApi('sdkProxy', {
         customerId: 'cust-6',
         sdkRequestType: 'APPLY',
+        sdkRequestHeader: SDK_REQUEST_HEADER,
         sdkRequestBody: '{}',
       });
       expect(outcome.kind === 'answered' && outcome.response.result).toMatchObject({
         resultStatus: 'F',
         resultCode: 'PARAM_ILLEGAL',
       });
+    });
+
+    it('requires the sdkRequestHeader (doc: REQUIRED), signed or called in process', async () => {
+      const signed = await world.mpp.callApi('sdkProxy', {
+        customerId: 'cust-6',
+        sdkRequestType: 'SYNC_TOKEN',
+        sdkRequestBody: JSON.stringify({ op: 'STATUS' }),
+      } as never);
+      expect(signed.kind === 'answered' && signed.response.result).toMatchObject({
+        resultStatus: 'F',
+        resultCode: 'PARAM_ILLEGAL',
+      });
+      const direct = await world.ant.ant.handleSdkProxy(MPP_CLIENT_ID, {
+        customerId: 'cust-6',
+        sdkRequestType: 'SYNC_TOKEN',
+        sdkRequestBody: JSON.stringify({ op: 'STATUS' }),
+      } as never);
+      expect(direct.result).toMatchObject({ resultStatus: 'F', resultCode: 'PARAM_ILLEGAL' });
+      expect(direct.sdkResponseBody).toBeUndefined();
+    });
+
+    it("answers NFC_ISSUE_CONFIG with the MPP's configured nfc_issue_config, only what is configured", async () => {
+      expect(await world.sdk('cust-9', 'SYNC_TOKEN', { op: 'NFC_ISSUE_CONFIG' })).toEqual({
+        ok: true,
+        value: MPP_A_NFC_ISSUE_CONFIG,
+      });
+      expect(await world.sdkB('cust-9', 'SYNC_TOKEN', { op: 'NFC_ISSUE_CONFIG' })).toEqual({
+        ok: true,
+        value: {},
+      });
+      expect(
+        await world.sdk('cust-9', 'SYNC_TOKEN', { op: 'NFC_ISSUE_CONFIG', extra: 1 } as never),
+      ).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
     });
 
     it('keeps MPPs apart by Client-Id and declines a customer id two MPPs know', async () => {

@@ -52,6 +52,7 @@ for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
           const answer = await service.handleSdkProxy('MPP', {
             customerId: 'fuzz',
             sdkRequestType: type,
+            sdkRequestHeader: '{"sdkVersion":"0.1.0"}',
             sdkRequestBody: text || '{}',
           });
           expect(answer.result.resultStatus).toBe('S');

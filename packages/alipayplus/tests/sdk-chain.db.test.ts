@@ -8,7 +8,7 @@ import { testEngines } from '@tapkit/storage/testing';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ANT_SERVER_MIGRATIONS, type AntServerDatabase } from '../src/ant/app.ts';
-import { type AntWorld, startAntWorld, TestDevice } from './support/ant-world.ts';
+import { type AntWorld, SDK_REQUEST_HEADER, startAntWorld, TestDevice } from './support/ant-world.ts';
 import { MPP_CLIENT_ID } from './support/keys.ts';
 import { startRealMpp } from './support/mpp.ts';
 
@@ -46,7 +46,7 @@ for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
         const answer = await request(`${mpp?.url}/app/v1/nfc/proxy`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ type, body }),
+          body: JSON.stringify({ type, body, header: SDK_REQUEST_HEADER }),
         });
         const json = (await answer.body.json()) as { body?: string; error?: { code: string } };
         if (answer.statusCode !== 200 || json.body === undefined)

@@ -73,6 +73,7 @@ for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
       const answer = await ant.handleSdkProxy(MPP_CLIENT_ID, {
         customerId: CUSTOMER,
         sdkRequestType: 'NOTIFY',
+        sdkRequestHeader: '{"sdkVersion":"0.1.0"}',
         sdkRequestBody: JSON.stringify({ op: 'PULL', afterSequence }),
       });
       const parsed = antResponseSchema('PULL').parse(JSON.parse(answer.sdkResponseBody ?? 'null'));
@@ -141,6 +142,7 @@ for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
         const answer = await ant.handleSdkProxy(MPP_CLIENT_ID, {
           customerId: CUSTOMER,
           sdkRequestType: 'NOTIFY',
+          sdkRequestHeader: '{"sdkVersion":"0.1.0"}',
           sdkRequestBody: JSON.stringify({ op: 'PULL', afterSequence: after }),
         });
         expect((answer.sdkResponseBody ?? '').length).toBeLessThanOrEqual(sdkBodyCharsMax);

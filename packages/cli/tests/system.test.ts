@@ -88,12 +88,14 @@ describe('tapkit system in one process', () => {
     });
     expect(login.status).toBe(200);
     session = String(login.body.token);
-    const proxy: NfcRequestProxy = async (type, body) => {
-      const answer = await json(`${system.urls.mpp}/app/v1/nfc/proxy`, {
-        body: { type, body },
-        token: session,
-      });
-      return answer.status === 200 && typeof answer.body.body === 'string' ? answer.body.body : null;
+    const proxy: NfcRequestProxy = {
+      sendRequest: async (type, body, header) => {
+        const answer = await json(`${system.urls.mpp}/app/v1/nfc/proxy`, {
+          body: { type, body, header },
+          token: session,
+        });
+        return answer.status === 200 && typeof answer.body.body === 'string' ? answer.body.body : null;
+      },
     };
     sdk = createNfcSdk({
       requestProxy: proxy,
@@ -104,7 +106,7 @@ describe('tapkit system in one process', () => {
     });
     await sdk.init();
     await sdk.connect({ userId: 'CUST-ALICE' });
-    expect(await sdk.activate({ silent: false })).toBe(2);
+    expect(await sdk.activatePayment({ silentActivate: false, doConfirm: false })).toBe(2);
     expect(sdk.credentialsRemaining()).toBeGreaterThan(0);
   }, 30_000);
 

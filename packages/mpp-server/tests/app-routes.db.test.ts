@@ -13,6 +13,8 @@ import { startTokenServiceStub, type TokenServiceStub } from './support/token-se
 
 const startMs = Date.UTC(2026, 10, 25, 4, 0, 0);
 const sessionTtlMs = 3_600_000;
+/** The SDK's request header, opaque to the MPP server. */
+const sdkHeader = '{"sdkVersion":"0.1.0","requestId":"0123456789abcdef0123456789abcdef"}';
 /** Characters a re-serialization would be tempted to change: escapes, unicode, spacing, key order. */
 const trickyBody = '{ "b":1,  "a":"\\u00e9\\"q\\"", "emoji":"💳", "sep":"\u2028", "n":1.50 }\n';
 
@@ -255,7 +257,7 @@ describe.each(testEngines())('app API on $name', (engine) => {
     it('sends GET_PK, APPLY and REPLENISH to the token service with the customer id, body untouched', async () => {
       const token = await login();
       for (const type of ['GET_PK', 'APPLY', 'REPLENISH']) {
-        const response = await proxyCall(token, { type, body: trickyBody });
+        const response = await proxyCall(token, { type, body: trickyBody, header: sdkHeader });
         expect(response.statusCode).toBe(200);
         expect(response.json()).toEqual({ body: tokenService.responseBody });
       }
@@ -266,7 +268,8 @@ describe.each(testEngines())('app API on $name', (engine) => {
         '/mdes/v1/sdk',
       ]);
       const sent = JSON.parse(tokenService.received[1]!.raw);
-      expect(sent).toEqual({ customerId: 'CUST-ALICE', type: 'APPLY', body: trickyBody });
+      // The customer id is the only thing added; body and header go on unchanged.
+      expect(sent).toEqual({ customerId: 'CUST-ALICE', type: 'APPLY', body: trickyBody, header: sdkHeader });
       expect(sent.body === trickyBody).toBe(true);
       expect(tokenService.received[0]!.authorization).toBe('Bearer mpp-to-token-service-secret');
     });
@@ -274,7 +277,7 @@ describe.each(testEngines())('app API on $name', (engine) => {
     it('sends SYNC_TOKEN, NOTIFY and TRANSFER to Alipay+ sdkProxy, signed, body untouched', async () => {
       const token = await login();
       for (const type of ['SYNC_TOKEN', 'NOTIFY', 'TRANSFER']) {
-        const response = await proxyCall(token, { type, body: trickyBody, header: '{"v":"1"}' });
+        const response = await proxyCall(token, { type, body: trickyBody, header: sdkHeader });
         expect(response.statusCode).toBe(200);
         expect(response.json()).toEqual({ body: alipay.sdkResponseBody });
       }
@@ -283,7 +286,7 @@ describe.each(testEngines())('app API on $name', (engine) => {
         ['SYNC_TOKEN', 'NOTIFY', 'TRANSFER'].map((type) => ({
           customerId: 'CUST-ALICE',
           sdkRequestType: type,
-          sdkRequestHeader: '{"v":"1"}',
+          sdkRequestHeader: sdkHeader,
           sdkRequestBody: trickyBody,
         })),
       );
@@ -304,7 +307,7 @@ describe.each(testEngines())('app API on $name', (engine) => {
       expect(viaToken.statusCode).toBe(504);
       expect(viaToken.json().error).toMatchObject({ code: 'UPSTREAM_TIMEOUT', details: 'TOKEN_SERVICE' });
       alipay.mode = 'hang';
-      const viaAlipay = await proxyCall(token, { type: 'SYNC_TOKEN', body: '{}' });
+      const viaAlipay = await proxyCall(token, { type: 'SYNC_TOKEN', body: '{}', header: sdkHeader });
       expect(viaAlipay.statusCode).toBe(504);
       expect(viaAlipay.json().error).toMatchObject({ code: 'UPSTREAM_TIMEOUT', details: 'ALIPAY_PLUS' });
     });
@@ -312,11 +315,11 @@ describe.each(testEngines())('app API on $name', (engine) => {
     it('answers an unsigned Alipay+ answer, an F result or a broken token service with 502', async () => {
       const token = await login();
       alipay.mode = 'unsigned';
-      const unsigned = await proxyCall(token, { type: 'NOTIFY', body: '{}' });
+      const unsigned = await proxyCall(token, { type: 'NOTIFY', body: '{}', header: sdkHeader });
       expect(unsigned.statusCode).toBe(502);
       expect(unsigned.json().error.code).toBe('UPSTREAM_INVALID_RESPONSE');
       alipay.mode = 'ack_F';
-      const refused = await proxyCall(token, { type: 'NOTIFY', body: '{}' });
+      const refused = await proxyCall(token, { type: 'NOTIFY', body: '{}', header: sdkHeader });
       expect(refused.statusCode).toBe(502);
       expect(refused.json().error.code).toBe('UPSTREAM_REJECTED');
       for (const mode of ['http_500', 'not_json'] as const) {
@@ -333,6 +336,9 @@ describe.each(testEngines())('app API on $name', (engine) => {
         { type: 'PAY', body: '{}' },
         { type: 'APPLY', body: { a: 1 } },
         { type: 'APPLY' },
+        // sdkProxy requires the SDK's header (doc): refused at the edge, never sent upstream.
+        { type: 'SYNC_TOKEN', body: '{}' },
+        { type: 'NOTIFY', body: '{}', header: '' },
       ]) {
         const response = await proxyCall(token, payload);
         expect(response.statusCode).toBe(400);
@@ -345,6 +351,7 @@ describe.each(testEngines())('app API on $name', (engine) => {
       });
       expect(anonymous.statusCode).toBe(401);
       expect(tokenService.received).toHaveLength(0);
+      expect(alipay.received).toHaveLength(0);
     });
   });
 });

@@ -1,4 +1,7 @@
-// SDK configuration with its defaults (SDK.md). Every polling loop and batch has its bound here.
+// SDK configuration with its defaults (SDK.md). Every polling loop and batch has its bound here. Three
+// layers, the later winning: these defaults, what the app passes to createNfcSdk (and init), and the
+// remote configuration the Ant server delivers (`nfc_issue_config`, applyRemoteConfig below).
+import type { NfcIssueConfig } from '@tapkit/protocol/wire/ant-sdk';
 import { SdkError } from './errors.ts';
 
 export interface SdkConfig {
@@ -8,8 +11,12 @@ export interface SdkConfig {
   replenishBatchSize: number;
   /** Above this amount (minor units of any currency, tapkit) a tap needs on-device authentication. */
   noCvmLimitMinor: bigint;
-  /** Transit terminals (MCC 4111, 4131) may take a tap above the no-CVM limit without authentication. */
+  /** The app supports transit taps (MCC 4111, 4131): they are reported as TRANSIT. */
   isSupportTransit: boolean;
+  /** With transit supported: a transit tap above the no-CVM limit needs no on-device authentication. */
+  isSupportTransitWithoutConsent: boolean;
+  /** isPaymentAvailable({ withAmountLimit: true }) also reports the password-free (no-CVM) amount. */
+  asyncAmountLimitSwitch: boolean;
   /** WAIT_APPROVAL: how many times the application status is polled, and how far apart. */
   applyTokenTimes: number;
   applyTokenIntervalMs: number;
@@ -32,6 +39,9 @@ export const SDK_CONFIG_DEFAULT: SdkConfig = {
   replenishBatchSize: 20,
   noCvmLimitMinor: 5000n,
   isSupportTransit: false,
+  // Transit without consent was the only transit behaviour before the remote configuration named it.
+  isSupportTransitWithoutConsent: true,
+  asyncAmountLimitSwitch: false,
   // 30 polls 2 s apart cover the token service's 20–30 s provisioning delay with room.
   applyTokenTimes: 30,
   applyTokenIntervalMs: 2000,
@@ -96,4 +106,40 @@ function validPollOffsets(offsets: readonly number[]): boolean {
       atMs <= resultPollAtMsMax &&
       (index === 0 || atMs > offsets[index - 1]!),
   );
+}
+
+/** (tapkit) When the remote configuration gives only one of sessionTimes / sessionInterval. */
+const SESSION_TIMES_DEFAULT = 4;
+const SESSION_INTERVAL_MS_DEFAULT = 2_000;
+
+/**
+ * The remote configuration over the local one: every field the server sent wins (SDK.md), except
+ * `isSupportTransit`, which the server can only take away: a transit tap needs the app's support (init
+ * or local config) and the server's. `sessionTimes` polls `sessionInterval` ms apart replace the tap
+ * result poll offsets (tapkit meaning), cut at the local bounds.
+ */
+export function applyRemoteConfig(local: SdkConfig, remote: NfcIssueConfig | undefined): SdkConfig {
+  if (remote === undefined) return local;
+  const pick = <K extends keyof SdkConfig>(value: SdkConfig[K] | undefined, key: K): SdkConfig[K] =>
+    value === undefined ? local[key] : value;
+  const sessionGiven = remote.sessionTimes !== undefined || remote.sessionInterval !== undefined;
+  const sessionTimes = remote.sessionTimes ?? SESSION_TIMES_DEFAULT;
+  const sessionIntervalMs = remote.sessionInterval ?? SESSION_INTERVAL_MS_DEFAULT;
+  const pollAtMs = Array.from({ length: Math.min(sessionTimes, resultPollsMax) }, (_, index) =>
+    Math.min((index + 1) * sessionIntervalMs, resultPollAtMsMax),
+  ).filter((atMs, index, all) => index === 0 || atMs > all[index - 1]!);
+  return {
+    ...local,
+    applyTokenTimes: pick(remote.applyTokenTimes, 'applyTokenTimes'),
+    applyTokenIntervalMs: pick(remote.applyTokenInterval, 'applyTokenIntervalMs'),
+    activateTimes: pick(remote.activateTimes, 'activateTimes'),
+    activateIntervalMs: pick(remote.activateInterval, 'activateIntervalMs'),
+    transactionResultPollAtMs: sessionGiven ? pollAtMs : local.transactionResultPollAtMs,
+    isSupportTransit: local.isSupportTransit && remote.isSupportTransit !== false,
+    isSupportTransitWithoutConsent: pick(
+      remote.isSupportTransitWithoutConsent,
+      'isSupportTransitWithoutConsent',
+    ),
+    asyncAmountLimitSwitch: pick(remote.asyncAmountLimitSwitch, 'asyncAmountLimitSwitch'),
+  };
 }

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { isSdkError, SDK_RESULT_CODES, SdkError, toSdkError } from './errors.ts';
 
 describe('SDK result codes', () => {
-  it('numbers 10000 to 10011 in the doc order, then the tapkit 10012, each once', () => {
-    expect(Object.values(SDK_RESULT_CODES)).toEqual(Array.from({ length: 13 }, (_, i) => 10000 + i));
-    expect(SDK_RESULT_CODES.TRANSACTION_DECLINED).toBe(10012);
+  it('numbers 10000 to 10011 in the doc order, each once, and nothing above', () => {
+    expect(Object.values(SDK_RESULT_CODES)).toEqual(Array.from({ length: 12 }, (_, i) => 10000 + i));
+    expect(SDK_RESULT_CODES.DEVICE_UNSAFE).toBe(10002);
     expect(SDK_RESULT_CODES.NETWORK_EXCEPTION).toBe(10005);
     expect(SDK_RESULT_CODES.ACTIVATION_IN_PROGRESS).toBe(10010);
   });

@@ -1,4 +1,4 @@
-// The one catalog of SDK result codes (SDK.md, doc numbering). Every failure the SDK reports to the app
+// The one catalog of SDK result codes (SDK.md, doc numbering: 10000-10011, nothing invented above). Every failure the SDK reports to the app
 // is an SdkError carrying one of these codes; the codes never change meaning.
 
 export const SDK_RESULT_CODES = {
@@ -14,9 +14,9 @@ export const SDK_RESULT_CODES = {
   TOKEN_NOT_EXIST: 10009,
   ACTIVATION_IN_PROGRESS: 10010,
   INVALID_INPUT_PARAMETERS: 10011,
-  /** (tapkit) After an ARQC: the issuer (or the MPP behind it) declined; reported from the NOTIFY feed. */
-  TRANSACTION_DECLINED: 10012,
 } as const;
+// A declined tap has no code here (SDK.md): the app's DECLINE / APP_CUSTOM_DECLINE_n and the network's
+// decline reach onTransactionFailed as that result (ports.ts, TransactionFailure).
 
 export type SdkResultName = keyof typeof SDK_RESULT_CODES;
 export type SdkResultCode = (typeof SDK_RESULT_CODES)[SdkResultName];
@@ -24,7 +24,7 @@ export type SdkResultCode = (typeof SDK_RESULT_CODES)[SdkResultName];
 const messages: Record<SdkResultName, string> = {
   SUCCESS: 'Success.',
   PROVISION_FAILED: 'The activation failed.',
-  DEVICE_UNSAFE: 'The device or the app refused the transaction.',
+  DEVICE_UNSAFE: 'The device failed the integrity check (no secure crypto).',
   CDCVM_REQUIRED: 'The transaction needs the user to authenticate on the device.',
   INNER_EXCEPTION: 'The SDK failed internally.',
   NETWORK_EXCEPTION: 'The request proxy failed or the server could not be reached.',
@@ -34,7 +34,6 @@ const messages: Record<SdkResultName, string> = {
   TOKEN_NOT_EXIST: 'There is no card.',
   ACTIVATION_IN_PROGRESS: 'An activation is already running.',
   INVALID_INPUT_PARAMETERS: 'An input parameter is invalid.',
-  TRANSACTION_DECLINED: 'The payment was declined by the issuer.',
 };
 
 const nameOfCode = new Map<number, SdkResultName>(

@@ -1,17 +1,33 @@
 // What the SDK needs from the world. It opens no connection, reads no clock and draws no randomness of
 // its own: the wallet app (or a test) hands these in through createNfcSdk. Everything here is
 // isomorphic: the Node and browser implementations live in src/adapters/.
+import type { PaymentStatus } from './domain/status.ts';
 import type { SdkError } from './errors.ts';
 
 // ---- Network: the app's NFCRequestProxy ----
 
-export type ProxyRequestType = 'GET_PK' | 'APPLY' | 'REPLENISH' | 'SYNC_TOKEN' | 'NOTIFY' | 'TRANSFER';
+/** The request types of the doc (SDK.md, "Proxy request types"). */
+export const DOCUMENTED_REQUEST_TYPES = ['GET_PK', 'APPLY', 'TRANSFER', 'SYNC_TOKEN', 'NOTIFY'] as const;
+/**
+ * (tapkit) REPLENISH: the seed says the SDK fetches new credentials from Mastercard, the docs name no
+ * type for it. This is the one place the name is defined for the SDK.
+ */
+export const TAPKIT_REQUEST_TYPES = ['REPLENISH'] as const;
+export type ProxyRequestType =
+  | (typeof DOCUMENTED_REQUEST_TYPES)[number]
+  | (typeof TAPKIT_REQUEST_TYPES)[number];
 
 /**
- * Posts `(type, body)` to the MPP server with the user's session and resolves the response body
- * unchanged; `null` when the request failed or timed out (the SDK reports 10005).
+ * The app's NFCRequestProxy SPI. `sendRequest` posts `(type, body, header)` to the MPP server with the
+ * user's session and resolves the response body unchanged; `null` when the request failed or timed out
+ * (the SDK reports 10005). `header` is the SDK's `sdkRequestHeader` (JSON text, see SdkRequestHeader):
+ * the app and the MPP server pass it on unchanged, like the body.
  */
-export type NfcRequestProxy = (type: ProxyRequestType, body: string) => Promise<string | null>;
+export interface NfcRequestProxy {
+  sendRequest(type: ProxyRequestType, body: string, header: string): Promise<string | null>;
+}
+
+export type { SdkRequestHeader } from '@tapkit/protocol/wire/ant-sdk';
 
 // ---- Time and randomness ----
 
@@ -74,48 +90,87 @@ export type PermitDecision =
   | 'APP_CUSTOM_DECLINE_3'
   | 'APP_CUSTOM_DECLINE_4';
 
-/** What the terminal told the card about the transaction (from the GENERATE AC data). */
+/** Transit MCCs or not (SDK.md: `PURCHASE` / `TRANSIT`). */
+export type RichTransactionType = 'PURCHASE' | 'TRANSIT';
+/** From the no-CVM limit (doc); UNKNOWN when the terminal sent no amount (tapkit). */
+export type TransactionRange = 'LOW_VALUE' | 'HIGH_VALUE' | 'UNKNOWN';
+
+/** What the terminal told the card about the transaction (from the GENERATE AC data, CDOL1). */
 export interface TransactionInfo {
-  /** 9F02, minor units of `currencyNumeric`. Money is never a JS number. */
-  readonly amountMinor: bigint;
-  /** 9F03. */
+  /** 5F2A, the transaction currency, ISO 4217 numeric, three digits (doc: currency code). */
+  readonly currencyCode: string;
+  /** 9F02, minor units of `currencyCode` (doc: authorised amount). Money is never a JS number. */
+  readonly authorizedAmountMinor: bigint;
+  /** Against the no-CVM limit (doc). */
+  readonly transactionRange: TransactionRange;
+  /** TRANSIT at a transit merchant (MCC 4111, 4131), else PURCHASE (doc). */
+  readonly richTransactionType: RichTransactionType;
+  /** 9F03 (tapkit extra). */
   readonly amountOtherMinor: bigint;
-  /** 5F2A, ISO 4217 numeric, three digits. */
-  readonly currencyNumeric: string;
-  /** 9F1A, ISO 3166 numeric, three digits. */
+  /** 9F1A, ISO 3166 numeric, three digits (tapkit extra). */
   readonly countryNumeric: string;
-  /** 9A, YYMMDD. */
+  /** 9A, YYMMDD (tapkit extra). */
   readonly transactionDate: string;
-  /** 9C, two digits (00 purchase, 20 refund). */
+  /** 9C, two digits: 00 purchase, 01 cash, 09 purchase with cashback, 20 refund (tapkit extra). */
   readonly transactionType: string;
-  /** 9F15, four digits. */
+  /** 9F15, four digits (tapkit extra). */
   readonly merchantCategoryCode: string;
 }
 
-export interface RiskInfo {
-  /** The amount is above the configured no-CVM limit. */
+/**
+ * (tapkit values) What the SDK's own risk rule decides before the app's permit is asked: PROCEED, or
+ * NEED_AUTH above the no-CVM limit without an on-device authentication in the last 30 s.
+ */
+export type RiskControlDecision = 'PROCEED' | 'NEED_AUTH';
+
+export interface RiskControlInfo {
+  /** The SDK's decision (doc field name). */
+  readonly riskControlDecision: RiskControlDecision;
+  /** The amount is above the no-CVM limit (and not a transit tap exempt from it). (tapkit extra) */
   readonly aboveNoCvmLimit: boolean;
-  /** Credentials left before this tap spends one. */
+  /** Credentials left before this tap spends one. (tapkit extra) */
   readonly credentialsRemaining: number;
   readonly tokenUniqueReference: string;
+  /** What the app said in init: it lets taps through while the screen is locked (the app decides). */
+  readonly isSupportLockScreenPay: boolean;
 }
+/** @deprecated The doc's name is RiskControlInfo. */
+export type RiskInfo = RiskControlInfo;
 
 export interface TransactionPermit {
   /** `authBefore`: the user authenticated on the device within the last 30 s. */
   isAllowed(
     authBefore: boolean,
     transactionInfo: TransactionInfo,
-    riskInfo: RiskInfo,
+    riskInfo: RiskControlInfo,
   ): Promise<PermitDecision>;
 }
 
-export interface TransactionResult {
+/** The rich transaction type of a completed tap (doc): from 9C and the merchant's MCC. */
+export type CompletedTransactionType = 'PURCHASE' | 'REFUND' | 'CASH' | 'TRANSIT' | 'PURCHASE_WITH_CASHBACK';
+
+/** onTransactionComplete's context: the doc's fields, then Tapkit's (ATC, cryptogram). */
+export interface TransactionCompleteContext {
+  /** 9F15. */
+  readonly mcc: string;
+  /** 5F2A, ISO 4217 numeric. */
+  readonly currencyCode: string;
+  /** 9F02 in minor units of currencyCode. */
+  readonly amount: bigint;
+  /** LVT at or below the no-CVM limit, HVT above it (doc). */
+  readonly transactionRange: 'LVT' | 'HVT';
+  readonly richTransactionType: CompletedTransactionType;
+  /** (tapkit) The full transaction the terminal described. */
   readonly transactionInfo: TransactionInfo;
+  /** (tapkit) The credential's ATC this tap spent. */
   readonly atc: number;
-  /** 'ARQC' sent for online authorization, or 'AAC' (declined by the card). */
-  readonly cryptogram: 'ARQC' | 'AAC';
+  /** (tapkit) 'ARQC': sent for online authorization (its outcome comes later). */
+  readonly cryptogram: 'ARQC';
+  /** (tapkit) The user authenticated on the device for this tap. */
   readonly onDeviceCvm: boolean;
 }
+/** @deprecated The doc passes a context: TransactionCompleteContext. */
+export type TransactionResult = TransactionCompleteContext;
 
 /**
  * (tapkit) The issuer's decision on a tap, learned from the Ant server's notification feed after the
@@ -133,32 +188,65 @@ export interface TransactionOutcome {
   readonly amount: { readonly currency: string; readonly valueMinor: bigint };
 }
 
-export interface TransactionFailureDetail {
+/** The app's permit said no: the tap is reported as that permit result (SDK.md), not as a code. */
+export type PermitDecline = Exclude<PermitDecision, 'PROCEED' | 'NEED_AUTH'>;
+
+/**
+ * Why a tap failed, as onTransactionFailed reports it (SDK.md, "Result codes"):
+ * - `DECLINE`, `APP_CUSTOM_DECLINE_1..4`: the app's TransactionPermit declined (no code);
+ * - `NETWORK_DECLINED`: after the ARQC, the issuer (or the MPP behind it) declined (no code; the
+ *   decline reason is `de39` and `declineReason`, the MPP's resultCode);
+ * - `TERMINAL_DECLINED` (tapkit): the terminal itself asked the card for a decline (an AAC);
+ * - an SDK result name with `error` carrying its number: `CDCVM_REQUIRED` (10003),
+ *   `INSUFFICIENT_CREDENTIALS` (10007), `TOKEN_UNAVAILABLE` (10008), `INVALID_INPUT_PARAMETERS` (10011).
+ */
+export type TransactionFailureResult =
+  | PermitDecline
+  | 'NETWORK_DECLINED'
+  | 'TERMINAL_DECLINED'
+  | 'CDCVM_REQUIRED'
+  | 'INSUFFICIENT_CREDENTIALS'
+  | 'TOKEN_UNAVAILABLE'
+  | 'INVALID_INPUT_PARAMETERS';
+
+export interface TransactionFailure {
+  readonly result: TransactionFailureResult;
+  /** Present exactly for the numbered SDK results (10003, 10007, 10008, 10011). */
+  readonly error?: SdkError;
   readonly transactionInfo?: TransactionInfo;
-  readonly decision?: PermitDecision;
-  /** On a decline the issuer reported after the tap (10012): the tap's ATC, DE39 and MPP resultCode. */
+  /** The ATC the tap spent, when it spent one. */
   readonly atc?: number;
+  /** NETWORK_DECLINED: the issuer's answer to the network, e.g. 51. */
   readonly de39?: string;
-  readonly resultCode?: string;
+  /** NETWORK_DECLINED: the MPP's resultCode when the MPP declined (e.g. USER_BALANCE_NOT_ENOUGH). */
+  readonly declineReason?: string;
 }
 
 export interface TransactionListener {
   onTransactionStart?(): void;
-  /** The card answered GENERATE AC: an ARQC went online (its outcome comes later, see below). */
-  onTransactionComplete?(result: TransactionResult): void;
-  /**
-   * The tap failed: on the phone (no cryptogram, an AAC) or, after an ARQC, declined by the issuer
-   * (error.code 10012 TRANSACTION_DECLINED, with atc, de39 and resultCode in `detail`).
-   */
-  onTransactionFailed?(error: SdkError, detail: TransactionFailureDetail): void;
+  /** The card answered GENERATE AC with an ARQC: the payment went online (its outcome comes later). */
+  onTransactionComplete?(context: TransactionCompleteContext): void;
+  /** The tap failed on the phone, or after its ARQC the network declined it (see TransactionFailure). */
+  onTransactionFailed?(failure: TransactionFailure): void;
   /** (tapkit) Every issuer decision on an ARQC learned from the notification feed, approved or not. */
   onTransactionResult?(outcome: TransactionOutcome): void;
   /** The tap needs on-device authentication: ask the user, then call sdk.notifyUserAuthenticated(). */
   onTransactionAuth?(transactionInfo: TransactionInfo): void;
 }
 
+/** The app hears that the local token status changed (e.g. became active), to switch pages. */
+export interface ActivateStatusListener {
+  onStatusChanged(status: PaymentStatus): void;
+}
+
 export type MonitorEvent = 'EVENT_APPLY' | 'EVENT_CONFIRM' | 'EVENT_REPLENISH';
 
+/**
+ * NFCMonitor parameters (SDK.md, doc names): EVENT_APPLY `applyLoopTimeConsume`,
+ * `activateLoopTimeConsume`, `applyTimeConsume` (ms), `applyResult`, `phase`, `isSilent`; EVENT_CONFIRM
+ * `confirmResult`, `errorCode`; EVENT_REPLENISH `countCredential`. Tapkit adds a few (`errorCode` on
+ * EVENT_APPLY and EVENT_REPLENISH failures, `trigger`, `received`).
+ */
 export interface NfcMonitor {
   track(monitorId: MonitorEvent, params: Readonly<Record<string, string | number | boolean>>): void;
 }

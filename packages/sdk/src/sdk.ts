@@ -1,20 +1,22 @@
 // The SDK's public surface (SDK.md): createNfcSdk wires the ports to the parts and returns the NfcSdk.
-// Every method but processApdu reports failures as SdkError (codes 10001–10011).
+// Every method but processApdu reports failures as SdkError (codes 10001–10011). Taps are reported to
+// the TransactionListener; activation status changes to the ActivateStatusListener.
 import { type BlockCipher, desJsBlockCipher } from '@tapkit/emv';
-import { platformClock, platformRandom } from './adapters/platform.ts';
+import { detectPlatform, platformClock, platformRandom } from './adapters/platform.ts';
 import { CardService } from './card/card-service.ts';
 import { resolveConfig, type SdkConfigInput } from './config.ts';
 import { PAYMENT_STATUS, type PaymentStatus, paymentStatusOf } from './domain/status.ts';
 import { credentialsRemaining } from './domain/wallet.ts';
-import { SdkError, toSdkError } from './errors.ts';
-import { type ActivateOptions, Activation } from './lifecycle/activation.ts';
-import { SdkContext } from './lifecycle/context.ts';
+import { SDK_RESULT_CODES, SdkError, toSdkError } from './errors.ts';
+import { type ActivatePaymentOptions, Activation, type ActivationProgress } from './lifecycle/activation.ts';
+import { type InitOptions, SdkContext } from './lifecycle/context.ts';
 import { Replenisher } from './lifecycle/replenish.ts';
 import { TokenManagement } from './lifecycle/token-management.ts';
 
 export { platformClock, platformRandom } from './adapters/platform.ts';
 
 import type {
+  ActivateStatusListener,
   Clock,
   DeviceFingerprint,
   NfcMonitor,
@@ -25,7 +27,8 @@ import type {
   TransactionPermit,
 } from './ports.ts';
 import { EncryptedStore } from './storage/encrypted-store.ts';
-import { AntClient, TokenServiceClient } from './wire/clients.ts';
+import { AntClient, type ProxyChannel, TokenServiceClient } from './wire/clients.ts';
+import { RequestHeaders } from './wire/request-header.ts';
 
 export interface NfcSdkOptions {
   requestProxy: NfcRequestProxy;
@@ -39,6 +42,17 @@ export interface NfcSdkOptions {
   random?: Random;
   /** 3DES for the cryptogram; the pure-JS des.js one by default (Node may pass node:crypto's). */
   cipher?: BlockCipher;
+  /** The platform named in sdkRequestHeader (tapkit); detected by default: web, node, react-native. */
+  platform?: string;
+}
+
+export type { InitOptions };
+
+/** isPaymentAvailable with `withAmountLimit`: the status and, when asyncAmountLimitSwitch is on, the limit. */
+export interface PaymentAvailability {
+  readonly status: PaymentStatus;
+  /** The password-free (no-CVM) amount in minor units; only when the remote switch allows it. */
+  readonly passwordFreeAmountMinor?: bigint;
 }
 
 export const USER_ID_CHARS_MAX = 128;
@@ -53,9 +67,19 @@ export class NfcSdk {
 
   constructor(options: NfcSdkOptions) {
     const random = options.random ?? platformRandom;
+    const clock = options.clock ?? platformClock;
+    const channel: ProxyChannel = {
+      proxy: options.requestProxy,
+      headers: new RequestHeaders({
+        clock,
+        random,
+        deviceFingerprint: options.deviceFingerprint,
+        platform: options.platform ?? detectPlatform(),
+      }),
+    };
     this.context = new SdkContext({
-      tokenService: new TokenServiceClient(options.requestProxy),
-      ant: new AntClient(options.requestProxy),
+      tokenService: new TokenServiceClient(channel),
+      ant: new AntClient(channel),
       storage: options.storage,
       store: new EncryptedStore(options.storage, random),
       deviceFingerprint: options.deviceFingerprint,
@@ -63,7 +87,7 @@ export class NfcSdk {
       listener: options.transactionListener ?? {},
       monitor: options.monitor,
       config: resolveConfig(options.config),
-      clock: options.clock ?? platformClock,
+      clock,
       random,
       cipher: options.cipher ?? desJsBlockCipher,
     });
@@ -73,13 +97,27 @@ export class NfcSdk {
     this.card = new CardService(this.context, this.replenisher);
   }
 
-  /** Once per app start: checks the platform has what the SDK needs (Web Crypto). */
-  async init(): Promise<void> {
+  /**
+   * After the user logs in (SDK.md): checks the platform has what the SDK needs (Web Crypto; else 10002)
+   * and stores the app's options. `isSupportTransit` (default: the config's) is the app's transit
+   * support, which the remote configuration can only take away; `isSupportLockScreenPay` (default
+   * false) reaches the TransactionPermit in RiskControlInfo, where the app decides a locked-screen tap.
+   */
+  async init(options: InitOptions = {}): Promise<void> {
+    const { isSupportTransit, isSupportLockScreenPay } = options ?? {};
+    const flag = (value: unknown) => value === undefined || typeof value === 'boolean';
+    if (!flag(isSupportTransit) || !flag(isSupportLockScreenPay))
+      throw SdkError.of('INVALID_INPUT_PARAMETERS', 'init options are booleans');
     if (globalThis.crypto?.subtle === undefined)
       throw SdkError.of('DEVICE_UNSAFE', 'Web Crypto is not available');
+    this.context.setInitOptions({
+      ...(isSupportTransit === undefined ? {} : { isSupportTransit }),
+      ...(isSupportLockScreenPay === undefined ? {} : { isSupportLockScreenPay }),
+    });
     this.initialized = true;
   }
 
+  /** Connects the user's records, then reads the remote configuration (its failure never fails connect). */
   connect(input: { userId: string }): Promise<void> {
     return guard(async () => {
       if (!this.initialized) await this.init();
@@ -89,6 +127,7 @@ export class NfcSdk {
       }
       await this.context.connect(userId);
       this.card.reset();
+      await this.context.refreshRemoteConfig();
     });
   }
 
@@ -98,11 +137,33 @@ export class NfcSdk {
     this.card.reset();
   }
 
-  /** The token status (SDK.md table). `refresh` asks the Ant server first; its failure gives -1. */
-  async isPaymentAvailable(options: { refresh?: boolean } = {}): Promise<PaymentStatus> {
+  /**
+   * The token status (SDK.md table). `refresh` asks the Ant server first; its failure gives -1.
+   * `withAmountLimit` answers `{ status, passwordFreeAmountMinor? }`, the amount present only when the
+   * remote configuration's asyncAmountLimitSwitch is on.
+   */
+  isPaymentAvailable(options?: { refresh?: boolean; withAmountLimit?: false }): Promise<PaymentStatus>;
+  isPaymentAvailable(options: { refresh?: boolean; withAmountLimit: true }): Promise<PaymentAvailability>;
+  async isPaymentAvailable(
+    options: { refresh?: boolean; withAmountLimit?: boolean } = {},
+  ): Promise<PaymentStatus | PaymentAvailability> {
+    const status = await this.status(options.refresh === true);
+    if (options.withAmountLimit !== true) return status;
+    const config = this.context.config;
+    return config.asyncAmountLimitSwitch
+      ? { status, passwordFreeAmountMinor: config.noCvmLimitMinor }
+      : { status };
+  }
+
+  /** Hears every change of the local token status (e.g. it became active); undefined stops it. */
+  setActivateStatusListener(listener: ActivateStatusListener | undefined): void {
+    this.context.setStatusListener(listener);
+  }
+
+  private async status(refresh: boolean): Promise<PaymentStatus> {
     if (this.context.storageBroken) return PAYMENT_STATUS.STORAGE_BROKEN;
     if (!this.context.connected) return PAYMENT_STATUS.DISCONNECTED;
-    if (options.refresh === true) {
+    if (refresh) {
       try {
         await this.management.refresh();
       } catch {
@@ -113,30 +174,49 @@ export class NfcSdk {
     return paymentStatusOf(session.state, credentialsRemaining(session.wallet));
   }
 
-  /** Manual (or silent) activation; resolves the status it ended in (2, or 11/21 when confirmation is due). */
-  activate(options: ActivateOptions = {}): Promise<PaymentStatus> {
-    return guard(() => this.activation.activate(options));
+  /**
+   * Activation (SDK.md, `activatePayment(silentActivate, doConfirm)`); resolves the status it ended in.
+   * Manual (both false): runs every phase, ends at 2, or 21 when the MPP asks for a secondary
+   * confirmation. Silent: stops at 11 (or 21) when the user's confirmation is needed. doConfirm: the user
+   * confirmed: finishes 11 (or a whole activation) and confirms 21, reporting EVENT_CONFIRM. Silent with
+   * doConfirm contradicts itself: 10011.
+   */
+  activatePayment(options: ActivatePaymentOptions = {}): Promise<PaymentStatus> {
+    return guard(async () => {
+      const { silentActivate = false, doConfirm = false, onProgress, wait } = options ?? {};
+      if (typeof silentActivate !== 'boolean' || typeof doConfirm !== 'boolean')
+        throw SdkError.of('INVALID_INPUT_PARAMETERS', 'silentActivate and doConfirm are booleans');
+      if (silentActivate && doConfirm)
+        throw SdkError.of('INVALID_INPUT_PARAMETERS', 'a silent activation cannot carry a confirmation');
+      const run = {
+        silent: silentActivate,
+        ...(onProgress === undefined ? {} : { onProgress }),
+        ...(wait === undefined ? {} : { wait }),
+      };
+      if (!doConfirm) return this.activation.activate(run);
+      return this.confirmed({ ...run, silent: false });
+    });
   }
 
-  /** The user confirmed on the activation page: finishes a silent activation (11) or the secondary confirmation (21). */
-  async confirmActivation(): Promise<PaymentStatus> {
-    return guard(async () => {
-      const session = this.context.require();
-      const token = session.state.token;
-      if (token === undefined) throw SdkError.of('TOKEN_NOT_EXIST');
-      try {
-        let status = await this.isPaymentAvailable();
-        if (status === PAYMENT_STATUS.ACTIVATION_PREPARED) {
-          status = await this.activation.activate({ silent: false });
-        }
-        if (status === PAYMENT_STATUS.NEEDS_SECONDARY_CONFIRMATION) status = await this.confirmSecondary();
-        this.context.track('EVENT_CONFIRM', { result: 'SUCCESS', status });
-        return status;
-      } catch (error) {
-        this.context.track('EVENT_CONFIRM', { result: 'FAILURE', code: toSdkError(error).code });
-        throw error;
-      }
-    });
+  private async confirmed(run: {
+    silent: false;
+    onProgress?: (progress: ActivationProgress) => void;
+    wait?: boolean;
+  }): Promise<PaymentStatus> {
+    this.context.require();
+    try {
+      let status = await this.activation.activate(run);
+      if (status === PAYMENT_STATUS.NEEDS_SECONDARY_CONFIRMATION) status = await this.confirmSecondary();
+      this.context.track('EVENT_CONFIRM', {
+        confirmResult: 'SUCCESS',
+        errorCode: SDK_RESULT_CODES.SUCCESS,
+        status,
+      });
+      return status;
+    } catch (error) {
+      this.context.track('EVENT_CONFIRM', { confirmResult: 'FAILURE', errorCode: toSdkError(error).code });
+      throw error;
+    }
   }
 
   credentialsRemaining(): number {

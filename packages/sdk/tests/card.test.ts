@@ -4,7 +4,13 @@ import { bytesToHex, decodeTlvOrThrow, findTlvValue } from '@tapkit/emv';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SdkError } from '../src/errors.ts';
-import type { TransactionListener } from '../src/ports.ts';
+import type {
+  RiskControlInfo,
+  TransactionCompleteContext,
+  TransactionFailure,
+  TransactionInfo,
+  TransactionListener,
+} from '../src/ports.ts';
 import { apdus, dataOf, seededSdk, swOf, TOKEN_PAN, tap } from './support/card-fixture.ts';
 import { generateAcTemplate, verifyFromIssuer } from './support/issuer-check.ts';
 
@@ -45,7 +51,7 @@ describe('the SDK as a card', () => {
     const events: string[] = [];
     const listener: TransactionListener = {
       onTransactionAuth: () => events.push('auth'),
-      onTransactionFailed: (error) => events.push(`failed ${error.code}`),
+      onTransactionFailed: (failure) => events.push(`failed ${failure.result} ${failure.error?.code}`),
       onTransactionComplete: (result) =>
         events.push(`complete ${result.cryptogram} cvm=${result.onDeviceCvm}`),
     };
@@ -55,7 +61,7 @@ describe('the SDK as a card', () => {
     const firstChildren = generateAcTemplate(first);
     expect(bytesToHex(findTlvValue(firstChildren, '9F27') ?? new Uint8Array())).toBe('00');
     expect(bytesToHex(findTlvValue(firstChildren, 'DF4B') ?? new Uint8Array())).toBe('000600');
-    expect(events).toEqual(['auth', 'failed 10003']);
+    expect(events).toEqual(['auth', 'failed CDCVM_REQUIRED 10003']);
     sdk.notifyUserAuthenticated();
     await clock.advanceMs(10_000);
     const second = (await tap(sdk, { amountMinor: 20_000n }))[4];
@@ -74,28 +80,124 @@ describe('the SDK as a card', () => {
     ).toBe('00');
   });
 
-  it('follows the TransactionPermit: DECLINE gives an AAC and 10002', async () => {
-    const failures: number[] = [];
+  it('follows the TransactionPermit: a decline gives an AAC, reported as that permit result with no code', async () => {
+    const failures: TransactionFailure[] = [];
     const { sdk } = await seededSdk({
       sdk: {
         transactionPermit: { isAllowed: async () => 'APP_CUSTOM_DECLINE_2' },
-        transactionListener: { onTransactionFailed: (error) => failures.push(error.code) },
+        transactionListener: { onTransactionFailed: (failure) => failures.push(failure) },
       },
     });
     const answer = (await tap(sdk, { amountMinor: 100n }))[4];
     expect(
       bytesToHex(findTlvValue(generateAcTemplate(answer ?? new Uint8Array()), '9F27') ?? new Uint8Array()),
     ).toBe('00');
-    expect(failures).toEqual([10002]);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ result: 'APP_CUSTOM_DECLINE_2', atc: 1 });
+    // SDK.md: a declined tap is never 10002 (DEVICE_UNSAFE) nor a code above 10011.
+    expect(failures[0]?.error).toBeUndefined();
     expect(sdk.credentialsRemaining()).toBe(4);
   });
 
+  it('reports a permit answer outside the SPI as DECLINE', async () => {
+    const failures: string[] = [];
+    const { sdk } = await seededSdk({
+      sdk: {
+        transactionPermit: { isAllowed: async () => 'MAYBE' as never },
+        transactionListener: { onTransactionFailed: (failure) => failures.push(failure.result) },
+      },
+    });
+    await tap(sdk, { amountMinor: 100n });
+    expect(failures).toEqual(['DECLINE']);
+  });
+
+  it('gives the permit the documented TransactionInfo and RiskControlInfo', async () => {
+    const asked: { authBefore: boolean; info: TransactionInfo; risk: RiskControlInfo }[] = [];
+    const { sdk } = await seededSdk({
+      sdk: {
+        transactionPermit: {
+          isAllowed: async (authBefore, info, risk) => {
+            asked.push({ authBefore, info, risk });
+            return 'PROCEED';
+          },
+        },
+      },
+    });
+    await sdk.init({ isSupportLockScreenPay: true });
+    await tap(sdk, { amountMinor: 1234n, currency: '0344' });
+    await tap(sdk, { amountMinor: 20_000n });
+    await tap(sdk, { amountMinor: 0n, merchantCategoryCode: '4111' });
+    expect(
+      asked.map(({ info }) => [info.currencyCode, info.authorizedAmountMinor, info.transactionRange]),
+    ).toEqual([
+      ['344', 1234n, 'LOW_VALUE'],
+      ['840', 20_000n, 'HIGH_VALUE'],
+      ['840', 0n, 'UNKNOWN'],
+    ]);
+    expect(asked.map(({ info }) => info.richTransactionType)).toEqual(['PURCHASE', 'PURCHASE', 'TRANSIT']);
+    expect(asked.map(({ risk }) => risk.riskControlDecision)).toEqual(['PROCEED', 'NEED_AUTH', 'PROCEED']);
+    expect(asked.every(({ risk }) => risk.isSupportLockScreenPay)).toBe(true);
+    expect(asked[0]?.risk).toMatchObject({ credentialsRemaining: 5, aboveNoCvmLimit: false });
+  });
+
+  it('gives onTransactionComplete the doc context: mcc, currencyCode, amount, range and rich type from 9C', async () => {
+    const completed: TransactionCompleteContext[] = [];
+    const { sdk } = await seededSdk({
+      atcs: [1, 2, 3, 4, 5, 6],
+      sdk: { transactionListener: { onTransactionComplete: (context) => completed.push(context) } },
+    });
+    sdk.notifyUserAuthenticated();
+    await tap(sdk, { amountMinor: 1234n });
+    await tap(sdk, { amountMinor: 20_000n });
+    await tap(sdk, { amountMinor: 500n, transactionType: '20' });
+    await tap(sdk, { amountMinor: 500n, transactionType: '01' });
+    await tap(sdk, { amountMinor: 500n, transactionType: '09' });
+    await tap(sdk, { amountMinor: 500n, merchantCategoryCode: '4131' });
+    expect(completed[0]).toMatchObject({
+      mcc: '5411',
+      currencyCode: '840',
+      amount: 1234n,
+      transactionRange: 'LVT',
+      richTransactionType: 'PURCHASE',
+      atc: 1,
+      cryptogram: 'ARQC',
+    });
+    expect(completed[1]?.transactionRange).toBe('HVT');
+    expect(completed.map((context) => context.richTransactionType)).toEqual([
+      'PURCHASE',
+      'PURCHASE',
+      'REFUND',
+      'CASH',
+      'PURCHASE_WITH_CASHBACK',
+      'TRANSIT',
+    ]);
+    expect(completed[5]?.mcc).toBe('4131');
+  });
+
+  it('lets a transit tap above the limit through only when transit is supported (init) and without consent', async () => {
+    const cryptograms = async (init: { isSupportTransit?: boolean }, config = {}) => {
+      const { sdk } = await seededSdk({ sdk: { config } });
+      await sdk.init(init);
+      const answer = (await tap(sdk, { amountMinor: 20_000n, merchantCategoryCode: '4111' }))[4];
+      return bytesToHex(
+        findTlvValue(generateAcTemplate(answer ?? new Uint8Array()), '9F27') ?? new Uint8Array(),
+      );
+    };
+    expect(await cryptograms({})).toBe('00');
+    expect(await cryptograms({ isSupportTransit: true })).toBe('80');
+    expect(await cryptograms({}, { isSupportTransit: true })).toBe('80');
+    expect(await cryptograms({ isSupportTransit: false }, { isSupportTransit: true })).toBe('00');
+    expect(await cryptograms({ isSupportTransit: true }, { isSupportTransitWithoutConsent: false })).toBe(
+      '00',
+    );
+  });
+
   it('declines the tap when the permit does not answer in time, still spending the credential', async () => {
-    const failures: number[] = [];
+    const failures: string[] = [];
     const { sdk, clock } = await seededSdk({
       sdk: {
         transactionPermit: { isAllowed: () => new Promise(() => undefined) },
-        transactionListener: { onTransactionFailed: (error) => failures.push(error.code) },
+        transactionListener: { onTransactionFailed: (failure) => failures.push(failure.result) },
       },
     });
     const answer = tap(sdk, { amountMinor: 100n });
@@ -106,29 +208,38 @@ describe('the SDK as a card', () => {
         findTlvValue(generateAcTemplate(responses[4] ?? new Uint8Array()), '9F27') ?? new Uint8Array(),
       ),
     ).toBe('00');
-    expect(failures).toEqual([10002]);
+    expect(failures).toEqual(['DECLINE']);
     expect(sdk.credentialsRemaining()).toBe(4);
   });
 
-  it('answers an AAC when the terminal asks for one', async () => {
-    const { sdk } = await seededSdk();
+  it('answers an AAC when the terminal asks for one (TERMINAL_DECLINED, no code)', async () => {
+    const failures: TransactionFailure[] = [];
+    const { sdk } = await seededSdk({
+      sdk: { transactionListener: { onTransactionFailed: (failure) => failures.push(failure) } },
+    });
     for (const command of [apdus.selectPpse(), apdus.selectAid(), apdus.gpo()])
       await sdk.processApdu(command);
     const answer = await sdk.processApdu(apdus.generateAc({ amountMinor: 100n }, 0x00));
     const { verification, iad } = verifyFromIssuer(answer, 100n);
     expect(verification.valid).toBe(true);
     expect(iad.cvr[0]).toBe(0x00);
+    expect(failures.map((failure) => [failure.result, failure.error])).toEqual([
+      ['TERMINAL_DECLINED', undefined],
+    ]);
   });
 
   it('refuses a locked token at GPO with 6985 and 10008, spending nothing', async () => {
-    const failures: SdkError[] = [];
+    const failures: TransactionFailure[] = [];
     const { sdk } = await seededSdk({
       locked: true,
-      sdk: { transactionListener: { onTransactionFailed: (e) => failures.push(e) } },
+      sdk: { transactionListener: { onTransactionFailed: (failure) => failures.push(failure) } },
     });
     const responses = await tap(sdk, { amountMinor: 100n });
     expect(responses.map(swOf)).toEqual([0x9000, 0x9000, 0x6985]);
-    expect(failures.map((error) => error.code)).toEqual([10008]);
+    expect(failures.map((failure) => [failure.result, failure.error?.code])).toEqual([
+      ['TOKEN_UNAVAILABLE', 10008],
+    ]);
+    expect(failures[0]?.error).toBeInstanceOf(SdkError);
     expect(sdk.credentialsRemaining()).toBe(5);
   });
 
@@ -136,7 +247,9 @@ describe('the SDK as a card', () => {
     const failures: number[] = [];
     const { sdk } = await seededSdk({
       atcs: [],
-      sdk: { transactionListener: { onTransactionFailed: (e) => failures.push(e.code) } },
+      sdk: {
+        transactionListener: { onTransactionFailed: (failure) => failures.push(failure.error?.code ?? 0) },
+      },
     });
     expect(await sdk.isPaymentAvailable()).toBe(1);
     expect((await tap(sdk, { amountMinor: 100n })).map(swOf)).toEqual([0x9000, 0x9000, 0x6985]);

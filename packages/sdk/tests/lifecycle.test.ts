@@ -4,11 +4,13 @@
 // replenish; lock / unlock; delete; disconnect.
 
 import { bytesToHex, decodeTlvOrThrow, findTlvValue } from '@tapkit/emv';
+import type { NfcIssueConfig } from '@tapkit/protocol/wire/ant-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemorySecureStorage } from '../src/adapters/memory-storage.ts';
 import type { ActivationProgress } from '../src/lifecycle/activation.ts';
 import type { MonitorEvent } from '../src/ports.ts';
 import { createNfcSdk, type NfcSdk } from '../src/sdk.ts';
+import { SDK_VERSION } from '../src/wire/request-header.ts';
 import { dataOf, tap } from './support/card-fixture.ts';
 import { verifyFromIssuer } from './support/issuer-check.ts';
 import { drive, startWorld, type World } from './support/world.ts';
@@ -25,14 +27,25 @@ interface Harness {
   sdk: NfcSdk;
   storage: MemorySecureStorage;
   events: { id: MonitorEvent; params: Record<string, unknown> }[];
+  /** What the ActivateStatusListener heard. */
+  statuses: number[];
 }
 
 async function harness(
-  options: { secondaryConfirmation?: boolean; storage?: MemorySecureStorage; customerId?: string } = {},
+  options: {
+    secondaryConfirmation?: boolean;
+    storage?: MemorySecureStorage;
+    customerId?: string;
+    nfcIssueConfig?: NfcIssueConfig;
+  } = {},
 ): Promise<Harness> {
-  world ??= await startWorld({ secondaryConfirmation: options.secondaryConfirmation ?? false });
+  world ??= await startWorld({
+    secondaryConfirmation: options.secondaryConfirmation ?? false,
+    ...(options.nfcIssueConfig === undefined ? {} : { nfcIssueConfig: options.nfcIssueConfig }),
+  });
   const storage = options.storage ?? new MemorySecureStorage();
   const events: Harness['events'] = [];
+  const statuses: number[] = [];
   const sdk = createNfcSdk({
     requestProxy: world.proxyFor(options.customerId ?? 'customer-1'),
     storage,
@@ -41,9 +54,10 @@ async function harness(
     clock: world.clock,
     config: { applyTokenIntervalMs: 2_000, applyTokenTimes: 30 },
   });
+  sdk.setActivateStatusListener({ onStatusChanged: (status) => statuses.push(status) });
   await sdk.init();
   await sdk.connect({ userId: options.customerId ?? 'customer-1' });
-  return { world, sdk, storage, events };
+  return { world, sdk, storage, events, statuses };
 }
 
 describe('SDK lifecycle against the real token service and Ant server', () => {
@@ -54,7 +68,7 @@ describe('SDK lifecycle against the real token service and Ant server', () => {
     const startMs = world.clock.nowMs();
     const status = await drive(
       world.clock,
-      sdk.activate({ silent: false, onProgress: (p) => progress.push(p) }),
+      sdk.activatePayment({ silentActivate: false, doConfirm: false, onProgress: (p) => progress.push(p) }),
     );
     const elapsedMs = world.clock.nowMs() - startMs;
     expect(status).toBe(2);
@@ -75,12 +89,14 @@ describe('SDK lifecycle against the real token service and Ant server', () => {
     expect(percents.at(-1)).toBe(100);
     expect(await sdk.isPaymentAvailable({ refresh: true })).toBe(2);
     expect(sdk.credentialsRemaining()).toBe(20);
-    expect(events.filter((e) => e.id === 'EVENT_APPLY').map((e) => e.params.result)).toEqual(['SUCCESS']);
+    expect(events.filter((e) => e.id === 'EVENT_APPLY').map((e) => e.params.applyResult)).toEqual([
+      'SUCCESS',
+    ]);
   });
 
   it('pays with credentials whose ARQC the issuer master key verifies', async () => {
     const { world, sdk } = await harness();
-    await drive(world.clock, sdk.activate({}));
+    await drive(world.clock, sdk.activatePayment());
     const responses = await tap(sdk, { amountMinor: 4200n });
     const record = decodeTlvOrThrow(dataOf(responses[3] ?? new Uint8Array()));
     const pan = bytesToHex(findTlvValue(record, '5A') ?? new Uint8Array()).replace(/F$/, '');
@@ -95,25 +111,29 @@ describe('SDK lifecycle against the real token service and Ant server', () => {
     const real = world.proxyFor('customer-1');
     let declined = false;
     const sdk = createNfcSdk({
-      requestProxy: async (type, body) => {
-        if (!declined && body.includes('"DIGITIZE"')) {
-          declined = true;
-          return JSON.stringify({ ok: false, error: { code: 'ISSUER_DECLINED', message: 'declined' } });
-        }
-        return real(type, body);
+      requestProxy: {
+        sendRequest: async (type, body, header) => {
+          if (!declined && body.includes('"DIGITIZE"')) {
+            declined = true;
+            return JSON.stringify({ ok: false, error: { code: 'ISSUER_DECLINED', message: 'declined' } });
+          }
+          return real.sendRequest(type, body, header);
+        },
       },
       storage: new MemorySecureStorage(),
       deviceFingerprint: async () => 'fp',
       clock: world.clock,
     });
     await sdk.connect({ userId: 'customer-1' });
-    await expect(drive(world.clock, sdk.activate({}))).rejects.toMatchObject({
+    await expect(drive(world.clock, sdk.activatePayment())).rejects.toMatchObject({
       code: 10001,
       upstreamCode: 'ISSUER_DECLINED',
     });
     expect(await sdk.isPaymentAvailable()).toBe(0);
     const phases: string[] = [];
-    expect(await drive(world.clock, sdk.activate({ onProgress: (p) => phases.push(p.phase) }))).toBe(2);
+    expect(await drive(world.clock, sdk.activatePayment({ onProgress: (p) => phases.push(p.phase) }))).toBe(
+      2,
+    );
     // The device stays registered (no second GET_PK): REGISTER_DEVICE passes at once.
     expect(phases[0]).toBe('REGISTER_DEVICE');
     expect(world.calls.filter((type) => type === 'GET_PK')).toHaveLength(2);
@@ -121,7 +141,7 @@ describe('SDK lifecycle against the real token service and Ant server', () => {
 
   it('learns a deletion made elsewhere on refresh, and says -1 when the query fails', async () => {
     const { world, sdk } = await harness();
-    await drive(world.clock, sdk.activate({}));
+    await drive(world.clock, sdk.activatePayment());
     world.offline = true;
     expect(await drive(world.clock, sdk.isPaymentAvailable({ refresh: true }))).toBe(-1);
     world.offline = false;
@@ -130,6 +150,7 @@ describe('SDK lifecycle against the real token service and Ant server', () => {
       world.ant.ant.handleSdkProxy('TAPKIT_MPP_SDK_TEST', {
         customerId: 'customer-1',
         sdkRequestType: 'SYNC_TOKEN',
+        sdkRequestHeader: '{"sdkVersion":"0.1.0"}',
         sdkRequestBody: JSON.stringify({ op: 'STATUS' }),
       }),
     );
@@ -141,32 +162,34 @@ describe('SDK lifecycle against the real token service and Ant server', () => {
 
   it('joins a concurrent activation, and refuses with 10010 a caller that will not wait', async () => {
     const { world, sdk } = await harness();
-    const first = sdk.activate({});
-    await expect(sdk.activate({ wait: false })).rejects.toMatchObject({ code: 10010 });
-    const joined = sdk.activate({});
+    const first = sdk.activatePayment();
+    await expect(sdk.activatePayment({ wait: false })).rejects.toMatchObject({ code: 10010 });
+    const joined = sdk.activatePayment();
     expect(await drive(world.clock, Promise.all([first, joined]))).toEqual([2, 2]);
     expect(world.calls.filter((type) => type === 'GET_PK')).toHaveLength(2);
   });
 
   it('stops a silent activation at 11 until the user confirms', async () => {
     const { world, sdk, events } = await harness();
-    expect(await drive(world.clock, sdk.activate({ silent: true }))).toBe(11);
+    expect(await drive(world.clock, sdk.activatePayment({ silentActivate: true }))).toBe(11);
     expect(await sdk.isPaymentAvailable()).toBe(11);
     expect((await tap(sdk, { amountMinor: 100n })).length).toBeLessThan(5);
-    expect(await drive(world.clock, sdk.confirmActivation())).toBe(2);
-    expect(events.filter((e) => e.id === 'EVENT_CONFIRM').map((e) => e.params.result)).toEqual(['SUCCESS']);
+    expect(await drive(world.clock, sdk.activatePayment({ doConfirm: true }))).toBe(2);
+    expect(events.filter((e) => e.id === 'EVENT_CONFIRM').map((e) => e.params.confirmResult)).toEqual([
+      'SUCCESS',
+    ]);
   });
 
   it('stops at 21 when the MPP asks for a secondary confirmation', async () => {
     const { world, sdk } = await harness({ secondaryConfirmation: true });
-    expect(await drive(world.clock, sdk.activate({}))).toBe(21);
-    expect(await drive(world.clock, sdk.confirmActivation())).toBe(2);
+    expect(await drive(world.clock, sdk.activatePayment())).toBe(21);
+    expect(await drive(world.clock, sdk.activatePayment({ doConfirm: true }))).toBe(2);
   });
 
   it('fails with 10005 when the network goes, and a retry continues where it stopped', async () => {
     const { world, sdk } = await harness();
     const progress: string[] = [];
-    const running = sdk.activate({ onProgress: (p) => progress.push(p.phase) });
+    const running = sdk.activatePayment({ onProgress: (p) => progress.push(p.phase) });
     // Let it register and apply, then take the network away during the wait for approval.
     await drive(
       world.clock,
@@ -176,7 +199,9 @@ describe('SDK lifecycle against the real token service and Ant server', () => {
     await expect(drive(world.clock, running)).rejects.toMatchObject({ code: 10005 });
     world.offline = false;
     const retried: string[] = [];
-    expect(await drive(world.clock, sdk.activate({ onProgress: (p) => retried.push(p.phase) }))).toBe(2);
+    expect(await drive(world.clock, sdk.activatePayment({ onProgress: (p) => retried.push(p.phase) }))).toBe(
+      2,
+    );
     expect(retried[0]).toBe('WAIT_APPROVAL');
     expect(world.calls.filter((type) => type === 'GET_PK')).toHaveLength(2);
   });
@@ -184,7 +209,7 @@ describe('SDK lifecycle against the real token service and Ant server', () => {
   it('resumes an activation after an app restart', async () => {
     const first = await harness();
     const progress: string[] = [];
-    const running = first.sdk.activate({ onProgress: (p) => progress.push(p.phase) });
+    const running = first.sdk.activatePayment({ onProgress: (p) => progress.push(p.phase) });
     await drive(
       first.world.clock,
       waitFor(() => progress.includes('WAIT_APPROVAL')),
@@ -197,7 +222,7 @@ describe('SDK lifecycle against the real token service and Ant server', () => {
     expect(
       await drive(
         restarted.world.clock,
-        restarted.sdk.activate({ onProgress: (p) => resumed.push(p.phase) }),
+        restarted.sdk.activatePayment({ onProgress: (p) => resumed.push(p.phase) }),
       ),
     ).toBe(2);
     expect(resumed[0]).toBe('WAIT_APPROVAL');
@@ -205,7 +230,7 @@ describe('SDK lifecycle against the real token service and Ant server', () => {
 
   it('replenishes by hand and automatically once per crossing below the threshold', async () => {
     const { world, sdk, events } = await harness();
-    await drive(world.clock, sdk.activate({}));
+    await drive(world.clock, sdk.activatePayment());
     for (let i = 0; i < 10; i++) await tap(sdk, { amountMinor: 100n });
     expect(sdk.credentialsRemaining()).toBe(10);
     await tap(sdk, { amountMinor: 100n });
@@ -221,7 +246,7 @@ describe('SDK lifecycle against the real token service and Ant server', () => {
 
   it('locks and unlocks through the server; a locked token refuses taps', async () => {
     const { world, sdk } = await harness();
-    await drive(world.clock, sdk.activate({}));
+    await drive(world.clock, sdk.activatePayment());
     expect(await drive(world.clock, sdk.lock())).toBe(3);
     expect(await sdk.isPaymentAvailable({ refresh: true })).toBe(3);
     expect((await tap(sdk, { amountMinor: 100n })).length).toBe(3);
@@ -232,7 +257,7 @@ describe('SDK lifecycle against the real token service and Ant server', () => {
 
   it('keeps the local state when the server cannot confirm a lock', async () => {
     const { world, sdk } = await harness();
-    await drive(world.clock, sdk.activate({}));
+    await drive(world.clock, sdk.activatePayment());
     world.offline = true;
     await expect(drive(world.clock, sdk.lock())).rejects.toMatchObject({ code: 10005 });
     world.offline = false;
@@ -241,26 +266,141 @@ describe('SDK lifecycle against the real token service and Ant server', () => {
 
   it('deletes the token (status 0) and can activate a new one', async () => {
     const { world, sdk } = await harness();
-    await drive(world.clock, sdk.activate({}));
+    await drive(world.clock, sdk.activatePayment());
     expect(await drive(world.clock, sdk.deleteToken())).toBe(0);
     expect(await sdk.isPaymentAvailable()).toBe(0);
     await expect(sdk.lock()).rejects.toMatchObject({ code: 10009 });
-    expect(await drive(world.clock, sdk.activate({}))).toBe(2);
+    expect(await drive(world.clock, sdk.activatePayment())).toBe(2);
   });
 
   it('needs connect for every action (10006) and keeps the token for the same user', async () => {
     const { world, sdk } = await harness();
-    await drive(world.clock, sdk.activate({}));
+    await drive(world.clock, sdk.activatePayment());
     await sdk.disconnect();
     expect(await sdk.isPaymentAvailable()).toBe(-2);
-    await expect(sdk.activate({})).rejects.toMatchObject({ code: 10006 });
+    await expect(sdk.activatePayment()).rejects.toMatchObject({ code: 10006 });
     await expect(sdk.lock()).rejects.toMatchObject({ code: 10006 });
-    await expect(sdk.confirmActivation()).rejects.toMatchObject({ code: 10006 });
+    await expect(sdk.activatePayment({ doConfirm: true })).rejects.toMatchObject({ code: 10006 });
     expect(() => sdk.credentialsRemaining()).toThrow(expect.objectContaining({ code: 10006 }));
     await sdk.connect({ userId: 'customer-2' });
     expect(await sdk.isPaymentAvailable()).toBe(0);
     await sdk.connect({ userId: 'customer-1' });
     expect(await sdk.isPaymentAvailable()).toBe(2);
+  });
+});
+
+describe('the Alipay+ SDK API: remote configuration, status listener, monitor, request header', () => {
+  it('reads nfc_issue_config on connect; its polling wins over the local config', async () => {
+    // Two polls 1 s apart cannot see a 20-30 s provisioning: the remote count and interval are in force.
+    const { world, sdk } = await harness({
+      nfcIssueConfig: { applyTokenTimes: 2, applyTokenInterval: 1_000 },
+    });
+    const startMs = world.clock.nowMs();
+    await expect(drive(world.clock, sdk.activatePayment())).rejects.toMatchObject({ code: 10005 });
+    expect(world.clock.nowMs() - startMs).toBeLessThan(5_000);
+    expect(world.calls[0]).toBe('SYNC_TOKEN');
+  });
+
+  it('keeps the last good copy and uses it when the fetch fails', async () => {
+    const first = await harness({
+      nfcIssueConfig: { applyTokenTimes: 2, applyTokenInterval: 1_000, asyncAmountLimitSwitch: true },
+    });
+    expect(await first.sdk.isPaymentAvailable({ withAmountLimit: true })).toEqual({
+      status: 0,
+      passwordFreeAmountMinor: 5000n,
+    });
+    first.world.offline = true;
+    const restarted = await harness({ storage: first.storage.reopen() });
+    expect(await restarted.sdk.isPaymentAvailable({ withAmountLimit: true })).toEqual({
+      status: 0,
+      passwordFreeAmountMinor: 5000n,
+    });
+    restarted.world.offline = false;
+    const startMs = restarted.world.clock.nowMs();
+    await expect(drive(restarted.world.clock, restarted.sdk.activatePayment())).rejects.toMatchObject({
+      code: 10005,
+    });
+    expect(restarted.world.clock.nowMs() - startMs).toBeLessThan(5_000);
+    // Without any copy and offline, the local config stands (no amount without the switch).
+    restarted.world.offline = true;
+    const fresh = await harness({ customerId: 'customer-9' });
+    expect(await fresh.sdk.isPaymentAvailable({ withAmountLimit: true })).toEqual({ status: 0 });
+  });
+
+  it('tells the ActivateStatusListener each change of the local status', async () => {
+    const { world, sdk, statuses } = await harness({ secondaryConfirmation: true });
+    expect(await drive(world.clock, sdk.activatePayment({ silentActivate: true }))).toBe(11);
+    expect(statuses).toEqual([11]);
+    expect(await drive(world.clock, sdk.activatePayment({ doConfirm: true }))).toBe(2);
+    // The confirmation finishes the activation (21: the MPP asks for a second one), then confirms it.
+    expect(statuses).toEqual([11, 21, 2]);
+    await drive(world.clock, sdk.lock());
+    await drive(world.clock, sdk.unlock());
+    expect(statuses).toEqual([11, 21, 2, 3, 2]);
+  });
+
+  it('stops a manual activation at 21; doConfirm confirms it (EVENT_CONFIRM confirmResult, errorCode)', async () => {
+    const { world, sdk, events } = await harness({ secondaryConfirmation: true });
+    expect(await drive(world.clock, sdk.activatePayment())).toBe(21);
+    expect(await drive(world.clock, sdk.activatePayment({ doConfirm: true }))).toBe(2);
+    expect(events.filter((e) => e.id === 'EVENT_CONFIRM').map((e) => e.params)).toEqual([
+      { confirmResult: 'SUCCESS', errorCode: 10000, status: 2 },
+    ]);
+    await expect(sdk.activatePayment({ silentActivate: true, doConfirm: true })).rejects.toMatchObject({
+      code: 10011,
+    });
+  });
+
+  it('reports EVENT_APPLY once per run with the doc parameters', async () => {
+    const { world, sdk, events } = await harness();
+    await drive(world.clock, sdk.activatePayment({ silentActivate: true }));
+    await drive(world.clock, sdk.activatePayment({ doConfirm: true }));
+    const applies = events.filter((e) => e.id === 'EVENT_APPLY').map((e) => e.params);
+    expect(applies).toHaveLength(2);
+    expect(applies[0]).toMatchObject({
+      applyResult: 'SUCCESS',
+      phase: 'NOTIFY_RESULT',
+      isSilent: true,
+      activateLoopTimeConsume: 0,
+    });
+    expect(applies[0]?.applyLoopTimeConsume).toBeGreaterThanOrEqual(18_000);
+    expect(applies[0]?.applyTimeConsume).toBeGreaterThanOrEqual(applies[0]?.applyLoopTimeConsume as number);
+    expect(applies[1]).toMatchObject({
+      applyResult: 'SUCCESS',
+      phase: 'DONE',
+      isSilent: false,
+      applyLoopTimeConsume: 0,
+    });
+    expect(typeof applies[1]?.activateLoopTimeConsume).toBe('number');
+    // countCredential: the credentials held after the replenish (20 provisioned + a batch of 20).
+    await drive(world.clock, sdk.replenish());
+    expect(events.filter((e) => e.id === 'EVENT_REPLENISH').map((e) => e.params.countCredential)).toEqual([
+      40,
+    ]);
+  });
+
+  it('sends an sdkRequestHeader with every request: version, platform, hashed fingerprint, unique ids', async () => {
+    const { world, sdk } = await harness();
+    await drive(world.clock, sdk.activatePayment());
+    expect(world.headers.length).toBe(world.calls.length);
+    expect(world.headers.map((h) => h.requestType)).toEqual(world.calls);
+    const digest = new Uint8Array(
+      await crypto.subtle.digest('SHA-256', new TextEncoder().encode('fp-sdk-test')),
+    );
+    const hash = btoa(String.fromCharCode(...digest))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
+    for (const header of world.headers) {
+      expect(header).toMatchObject({
+        sdkVersion: SDK_VERSION,
+        platform: 'node',
+        deviceFingerprintHash: hash,
+      });
+      expect(JSON.stringify(header)).not.toContain('fp-sdk-test');
+    }
+    expect(new Set(world.headers.map((h) => h.requestId)).size).toBe(world.headers.length);
+    expect(world.headers[0]?.requestTime).toBe(new Date(world.headers[0]?.requestTime ?? 0).toISOString());
   });
 });
 

@@ -1,11 +1,11 @@
 // After an ARQC the SDK learns the issuer's decision from the REAL Ant server's notification feed
 // (NOTIFY PULL, TRANSACTION_RESULT events; see support/world.ts): a decline (DE39 51, insufficient
-// balance) reaches onTransactionFailed with 10012, an approval onTransactionResult only. The issuer's
+// balance) reaches onTransactionFailed as NETWORK_DECLINED with the decline reason (no code, SDK.md),
+// an approval onTransactionResult only. The issuer's
 // port (recordTransactionResult) is called here as the issuer processor calls it after its 0110.
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemorySecureStorage } from '../src/adapters/memory-storage.ts';
-import type { SdkError } from '../src/errors.ts';
-import type { TransactionFailureDetail, TransactionOutcome } from '../src/ports.ts';
+import type { TransactionFailure, TransactionOutcome } from '../src/ports.ts';
 import { createNfcSdk, type NfcSdk } from '../src/sdk.ts';
 import { swOf, tap } from './support/card-fixture.ts';
 import { drive, startWorld, type World } from './support/world.ts';
@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 interface Heard {
-  failed: { error: SdkError; detail: TransactionFailureDetail }[];
+  failed: TransactionFailure[];
   results: TransactionOutcome[];
   completed: number[];
 }
@@ -40,13 +40,13 @@ async function activated(
     config,
     transactionListener: {
       onTransactionComplete: (result) => heard.completed.push(result.atc),
-      onTransactionFailed: (error, detail) => heard.failed.push({ error, detail }),
+      onTransactionFailed: (failure) => heard.failed.push(failure),
       onTransactionResult: (outcome) => heard.results.push(outcome),
     },
   });
   await sdk.init();
   await sdk.connect({ userId: CUSTOMER });
-  expect(await drive(w.clock, sdk.activate({}))).toBe(2);
+  expect(await drive(w.clock, sdk.activatePayment())).toBe(2);
   return { w, sdk, heard };
 }
 
@@ -54,6 +54,7 @@ async function tokenOf(w: World): Promise<string> {
   const answer = await w.ant.ant.handleSdkProxy(MPP, {
     customerId: CUSTOMER,
     sdkRequestType: 'SYNC_TOKEN',
+    sdkRequestHeader: '{"sdkVersion":"0.1.0"}',
     sdkRequestBody: JSON.stringify({ op: 'STATUS' }),
   });
   return JSON.parse(answer.sdkResponseBody ?? '{}').value.tokens[0].tokenUniqueReference as string;
@@ -73,7 +74,7 @@ async function until(w: World, check: () => boolean, virtualMsMax = 30_000): Pro
 const notifyCalls = (w: World) => w.calls.filter((type) => type === 'NOTIFY').length;
 
 describe('the issuer decision after an ARQC, from the Ant server notification feed', () => {
-  it('a decline with DE39 51 reaches onTransactionFailed (10012) with the ATC and the MPP resultCode', async () => {
+  it('a decline with DE39 51 reaches onTransactionFailed as NETWORK_DECLINED with the ATC and the MPP resultCode', async () => {
     const { w, sdk, heard } = await activated();
     const tur = await tokenOf(w);
     const responses = await tap(sdk, { amountMinor: 4200n });
@@ -92,12 +93,14 @@ describe('the issuer decision after an ARQC, from the Ant server notification fe
     });
     await until(w, () => heard.failed.length > 0);
     expect(heard.failed).toHaveLength(1);
-    expect(heard.failed[0]?.error).toMatchObject({ code: 10012, upstreamCode: 'USER_BALANCE_NOT_ENOUGH' });
-    expect(heard.failed[0]?.detail).toMatchObject({
+    expect(heard.failed[0]).toMatchObject({
+      result: 'NETWORK_DECLINED',
       atc: 1,
       de39: '51',
-      resultCode: 'USER_BALANCE_NOT_ENOUGH',
+      declineReason: 'USER_BALANCE_NOT_ENOUGH',
+      transactionInfo: { authorizedAmountMinor: 4200n },
     });
+    expect(heard.failed[0]?.error).toBeUndefined();
     expect(heard.results).toEqual([
       {
         tokenUniqueReference: tur,
@@ -158,8 +161,8 @@ describe('the issuer decision after an ARQC, from the Ant server notification fe
       amount: { currency: 'HKD', value: '100' },
     });
     await until(w, () => heard.failed.length > 0);
-    expect(heard.failed[0]?.detail).toMatchObject({ atc: 1, de39: '05' });
-    expect(heard.failed[0]?.detail.resultCode).toBeUndefined();
+    expect(heard.failed[0]).toMatchObject({ result: 'NETWORK_DECLINED', atc: 1, de39: '05' });
+    expect(heard.failed[0]?.declineReason).toBeUndefined();
 
     await tap(sdk, { amountMinor: 100n });
     await sdk.disconnect();

@@ -1,4 +1,9 @@
-import { type ActivationProgress, PAYMENT_STATUS, type PaymentStatus } from '@tapkit/sdk';
+import {
+  type ActivationProgress,
+  PAYMENT_STATUS,
+  type PaymentStatus,
+  type TransactionFailure,
+} from '@tapkit/sdk';
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { currencyOfNumeric, formatMoney } from '../shared/money.ts';
 import type { CardEvent, CardHost } from './card-host.ts';
@@ -19,6 +24,17 @@ const paymentPollIntervalMs = 250;
 const recentCountMax = 5;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * What the page says about a failed tap: a numbered SDK result with its code and name, a decline by
+ * its result (SDK.md: the permit's DECLINE / APP_CUSTOM_DECLINE_n, the network's, the terminal's).
+ */
+function failureNote(failure: TransactionFailure): string {
+  if (failure.error !== undefined) return `Tap refused: ${failure.error.code} ${failure.error.resultName}`;
+  if (failure.result === 'NETWORK_DECLINED')
+    return `Payment declined${failure.declineReason === undefined ? '' : `: ${failure.declineReason}`}`;
+  return `Tap declined: ${failure.result}`;
+}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -110,15 +126,23 @@ export function NfcSection(props: {
             setTapNote('Reading…');
             return;
           case 'AUTH_NEEDED':
-            setAuthAmount(formatMoney(event.info.amountMinor, currencyOfNumeric(event.info.currencyNumeric)));
+            setAuthAmount(
+              formatMoney(event.info.authorizedAmountMinor, currencyOfNumeric(event.info.currencyCode)),
+            );
             setTapNote('Verify it is you, then tap again.');
             return;
           case 'TAP_FAILED':
-            if (event.code !== 10003) setTapNote(`Tap refused: ${event.code} ${event.name}`);
+            if (event.failure.result !== 'CDCVM_REQUIRED') setTapNote(failureNote(event.failure));
             return;
           case 'TAP_COMPLETED':
             setAuthAmount(undefined);
-            if (event.result.cryptogram === 'ARQC') void afterTap(event.customData);
+            void afterTap(event.customData);
+            return;
+          case 'STATUS_CHANGED':
+            // The SDK says the card's status changed: show its page (not over a running activation).
+            setView((current) =>
+              current.kind === 'ACTIVATING' ? current : { kind: 'STATUS', status: event.status },
+            );
             return;
           case 'REPLENISHED':
             void load(false);
@@ -217,7 +241,7 @@ function NfcPage({ view, busy, host, run, credentials, onActivate, onAuthenticat
               type="button"
               className="secondary"
               disabled={busy}
-              onClick={() => void run(() => sdk.activate({ silent: true }))}
+              onClick={() => void run(() => sdk.activatePayment({ silentActivate: true }))}
             >
               Prepare in background
             </button>
@@ -272,7 +296,11 @@ function NfcPage({ view, busy, host, run, credentials, onActivate, onAuthenticat
       return (
         <Page testId="page-confirm" title="Confirm your card">
           <p>Your card is ready. Confirm to start paying with this phone.</p>
-          <button type="button" disabled={busy} onClick={() => void run(() => sdk.confirmActivation())}>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => void run(() => sdk.activatePayment({ doConfirm: true }))}
+          >
             Confirm
           </button>
         </Page>

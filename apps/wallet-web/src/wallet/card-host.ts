@@ -4,9 +4,9 @@ import {
   createNfcSdk,
   type NfcSdk,
   type PaymentStatus,
-  type SdkError,
+  type TransactionCompleteContext,
+  type TransactionFailure,
   type TransactionInfo,
-  type TransactionResult,
 } from '@tapkit/sdk';
 import { type CardChannel, serveCardOverBroadcastChannel } from '@tapkit/terminal';
 import { createRequestProxy, type Session } from './mpp-client.ts';
@@ -16,8 +16,14 @@ import { createRequestProxy, type Session } from './mpp-client.ts';
 
 export type CardEvent =
   | { readonly kind: 'TAP_STARTED' }
-  | { readonly kind: 'TAP_COMPLETED'; readonly result: TransactionResult; readonly customData: string }
-  | { readonly kind: 'TAP_FAILED'; readonly code: number; readonly name: string }
+  | {
+      readonly kind: 'TAP_COMPLETED';
+      readonly context: TransactionCompleteContext;
+      readonly customData: string;
+    }
+  | { readonly kind: 'TAP_FAILED'; readonly failure: TransactionFailure }
+  /** The ActivateStatusListener: the local token status changed (e.g. the card became active). */
+  | { readonly kind: 'STATUS_CHANGED'; readonly status: PaymentStatus }
   | { readonly kind: 'AUTH_NEEDED'; readonly info: TransactionInfo }
   | { readonly kind: 'REPLENISHED'; readonly params: Readonly<Record<string, string | number | boolean>> };
 
@@ -55,9 +61,8 @@ export class CardHost {
       deviceFingerprint,
       transactionListener: {
         onTransactionStart: () => this.emit({ kind: 'TAP_STARTED' }),
-        onTransactionComplete: (result) => this.completed(result),
-        onTransactionFailed: (error: SdkError) =>
-          this.emit({ kind: 'TAP_FAILED', code: error.code, name: error.resultName }),
+        onTransactionComplete: (context) => this.completed(context),
+        onTransactionFailed: (failure) => this.emit({ kind: 'TAP_FAILED', failure }),
         onTransactionAuth: (info) => this.emit({ kind: 'AUTH_NEEDED', info }),
       },
       monitor: {
@@ -65,6 +70,9 @@ export class CardHost {
           if (monitorId === 'EVENT_REPLENISH') this.emit({ kind: 'REPLENISHED', params });
         },
       },
+    });
+    this.sdk.setActivateStatusListener({
+      onStatusChanged: (status) => this.emit({ kind: 'STATUS_CHANGED', status }),
     });
   }
 
@@ -87,7 +95,8 @@ export class CardHost {
 
   private async connectNow(session: Session): Promise<void> {
     this.session = session;
-    await this.sdk.init();
+    // A wallet in a browser tab: no transit gates, and no lock screen of its own to pay through.
+    await this.sdk.init({ isSupportTransit: false, isSupportLockScreenPay: false });
     await this.sdk.connect({ userId: session.customerId });
     this.sdk.setCustomData(this.customData);
     this.channel ??= serveCardOverBroadcastChannel((command) => this.sdk.processApdu(command));
@@ -112,17 +121,15 @@ export class CardHost {
   }
 
   activate(onProgress: (progress: ActivationProgress) => void): Promise<PaymentStatus> {
-    return this.sdk.activate({ silent: false, onProgress });
+    return this.sdk.activatePayment({ silentActivate: false, doConfirm: false, onProgress });
   }
 
-  private completed(result: TransactionResult): void {
+  private completed(context: TransactionCompleteContext): void {
     const customData = this.customData;
-    if (result.cryptogram === 'ARQC') {
-      // The SDK sent the custom data with this ARQC and cleared it: the next tap gets a new reference.
-      this.customData = newCustomData();
-      this.sdk.setCustomData(this.customData);
-    }
-    this.emit({ kind: 'TAP_COMPLETED', result, customData });
+    // The SDK sent the custom data with this ARQC and cleared it: the next tap gets a new reference.
+    this.customData = newCustomData();
+    this.sdk.setCustomData(this.customData);
+    this.emit({ kind: 'TAP_COMPLETED', context, customData });
   }
 
   private emit(event: CardEvent): void {

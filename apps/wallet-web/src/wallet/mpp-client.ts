@@ -71,17 +71,20 @@ export async function fetchPayments(
 }
 
 /**
- * The SDK's NFCRequestProxy: posts (type, body) to the MPP with the session and hands back the body
- * unchanged; null on any failure, which the SDK reports as 10005 NETWORK_EXCEPTION.
+ * The SDK's NFCRequestProxy: posts (type, body, header) to the MPP with the session, body and header
+ * unchanged, and hands back the answer body unchanged; null on any failure, which the SDK reports as
+ * 10005 NETWORK_EXCEPTION.
  */
 export function createRequestProxy(session: () => Session | undefined): NfcRequestProxy {
-  return async (type: ProxyRequestType, body: string) => {
-    const current = session();
-    if (current === undefined) return null;
-    const result = await requestJson<{ body: string }>(await url('/app/v1/nfc/proxy'), {
-      body: { type, body },
-      token: current.token,
-    });
-    return result.ok && typeof result.value.body === 'string' ? result.value.body : null;
+  return {
+    async sendRequest(type: ProxyRequestType, body: string, header: string) {
+      const current = session();
+      if (current === undefined) return null;
+      const result = await requestJson<{ body: string }>(await url('/app/v1/nfc/proxy'), {
+        body: { type, body, header },
+        token: current.token,
+      });
+      return result.ok && typeof result.value.body === 'string' ? result.value.body : null;
+    },
   };
 }

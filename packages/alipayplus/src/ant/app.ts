@@ -10,6 +10,7 @@ import {
   TOKEN_API_PATHS,
 } from '@tapkit/protocol';
 import { registerSignedApi, SignedClient, type SigningKey } from '@tapkit/protocol/node';
+import type { NfcIssueConfig } from '@tapkit/protocol/wire/ant-sdk';
 import type { DbHandle } from '@tapkit/storage';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
@@ -47,6 +48,8 @@ export interface MppPeerConfig {
   /** The MPP server's base URL (cancelPayment goes there). */
   readonly baseUrl: string;
   readonly secondaryConfirmationRequired?: boolean;
+  /** The remote configuration (`nfc_issue_config`) this MPP's SDKs read on connect. */
+  readonly nfcIssueConfig?: NfcIssueConfig;
 }
 
 export interface TokenServicePeerConfig {

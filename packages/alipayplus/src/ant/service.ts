@@ -20,6 +20,7 @@ import {
   type AntRequestType,
   antError,
   EVENTS_PER_PULL_MAX,
+  type NfcIssueConfig,
   type NotifyRequest,
   type SyncTokenRequest,
   TOKENS_PER_STATUS_MAX,
@@ -50,6 +51,11 @@ export interface AntMppSettings {
   readonly clientId: string;
   /** SDK status 21: the user confirms a second time after activation. */
   readonly secondaryConfirmationRequired?: boolean;
+  /**
+   * The remote configuration this MPP's SDKs read (`nfc_issue_config`). Fields left out are not sent,
+   * so the SDK keeps its local value for them; absent: an empty configuration.
+   */
+  readonly nfcIssueConfig?: NfcIssueConfig;
 }
 
 export interface AntLogger {
@@ -109,6 +115,10 @@ export class AntService {
         ),
       };
     }
+    // The doc makes the SDK's header REQUIRED; the signed schema checks it too, this guards direct callers.
+    if (typeof request.sdkRequestHeader !== 'string' || request.sdkRequestHeader.length === 0) {
+      return { result: result('PARAM_ILLEGAL', 'sdkRequestHeader is required') };
+    }
     const owner = { mppClientId, customerId: request.customerId };
     const answer = await this.dispatch(owner, type as AntRequestType, request.sdkRequestBody);
     return { result: result('SUCCESS'), sdkResponseBody: JSON.stringify(answer) };
@@ -154,6 +164,8 @@ export class AntService {
       const live = tokens.filter((t) => t.tokenState !== 'DEACTIVATED' && t.applicationStatus === 'APPROVED');
       return { ok: true, value: { customerStatus, tokens: live.map(tokenInfoOf) } };
     }
+    if (body.op === 'NFC_ISSUE_CONFIG')
+      return { ok: true, value: { ...(this.mpps.get(owner.mppClientId)?.nfcIssueConfig ?? {}) } };
     const token = await this.ownedToken(owner, body.tokenUniqueReference);
     if (token === undefined) return failed(antError('TOKEN_NOT_EXIST'));
     switch (body.op) {

@@ -77,6 +77,20 @@ export interface AntWorld {
   close(): Promise<void>;
 }
 
+/** The sdkRequestHeader this SDK stand-in sends (the Ant server requires one, doc). */
+export const SDK_REQUEST_HEADER =
+  '{"sdkVersion":"0.1.0","platform":"node","requestId":"00000000000000000000000000000001"}';
+
+/** MPP A's remote configuration (nfc_issue_config); MPP B has none. */
+export const MPP_A_NFC_ISSUE_CONFIG = {
+  applyTokenTimes: 12,
+  applyTokenInterval: 1_500,
+  activateTimes: 5,
+  activateInterval: 800,
+  isSupportTransit: true,
+  asyncAmountLimitSwitch: true,
+} as const;
+
 export async function startAntWorld(
   db: DbHandle<AntServerDatabase>,
   options: { secondaryConfirmation?: boolean } = {},
@@ -100,6 +114,7 @@ export async function startAntWorld(
         verifyKeys: new Map([['1', mppKeys.publicKey]]),
         baseUrl: 'http://127.0.0.1:9',
         secondaryConfirmationRequired: options.secondaryConfirmation ?? false,
+        nfcIssueConfig: MPP_A_NFC_ISSUE_CONFIG,
       },
       {
         clientId: MPP_B_CLIENT_ID,
@@ -188,6 +203,7 @@ async function sdkVia<Op extends AntOp>(
   const outcome = await client.callApi('sdkProxy', {
     customerId,
     sdkRequestType: type,
+    sdkRequestHeader: SDK_REQUEST_HEADER,
     sdkRequestBody: JSON.stringify(body),
   });
   if (outcome.kind !== 'answered') throw new Error(`sdkProxy: ${outcome.reason} ${outcome.detail}`);

@@ -13,8 +13,15 @@ export function smallAmount(world: DemoWorld): bigint {
 export async function activationFlow(world: DemoWorld): Promise<FlowResult> {
   const check = new Check('activation (manual, progress events)');
   const progress = world.alice.events.progress;
-  const status = await world.alice.sdk.activate({ silent: false, onProgress: (p) => progress.push(p) });
+  const status = await world.alice.sdk.activatePayment({
+    silentActivate: false,
+    doConfirm: false,
+    onProgress: (p) => progress.push(p),
+  });
   check.eq('status', PAYMENT_STATUS.PAYMENT_ALLOWED, status);
+  check.eq('ActivateStatusListener', PAYMENT_STATUS.PAYMENT_ALLOWED, world.alice.events.statuses.at(-1));
+  const apply = world.alice.events.monitor.find((e) => e.id === 'EVENT_APPLY')?.params;
+  check.eq('EVENT_APPLY', 'SUCCESS DONE false', `${apply?.applyResult} ${apply?.phase} ${apply?.isSilent}`);
   const phases = progress.map((p) => p.phase).filter((phase, i, all) => all.indexOf(phase) === i);
   check.eq('phases', ACTIVATION_PHASES.join('>'), phases.join('>'));
   const percents = progress.map((p) => p.percent);
@@ -25,16 +32,19 @@ export async function activationFlow(world: DemoWorld): Promise<FlowResult> {
 }
 
 export async function silentActivationFlow(world: DemoWorld): Promise<FlowResult> {
-  const check = new Check('silent activation + confirmActivation');
-  const silent = await world.bob.sdk.activate({ silent: true });
+  const check = new Check('silent activation + doConfirm');
+  const silent = await world.bob.sdk.activatePayment({ silentActivate: true });
   check.eq('silent status', PAYMENT_STATUS.ACTIVATION_PREPARED, silent);
   check.eq(
     'isPaymentAvailable',
     PAYMENT_STATUS.ACTIVATION_PREPARED,
     await world.bob.sdk.isPaymentAvailable(),
   );
-  const confirmed = await world.bob.sdk.confirmActivation();
+  const confirmed = await world.bob.sdk.activatePayment({ silentActivate: false, doConfirm: true });
   check.eq('after confirm', PAYMENT_STATUS.PAYMENT_ALLOWED, confirmed);
+  check.eq('ActivateStatusListener', '11>2', world.bob.events.statuses.join('>'));
+  const confirm = world.bob.events.monitor.find((e) => e.id === 'EVENT_CONFIRM')?.params;
+  check.eq('EVENT_CONFIRM', 'SUCCESS 10000', `${confirm?.confirmResult} ${confirm?.errorCode}`);
   return check.result();
 }
 
@@ -82,6 +92,11 @@ export async function replenishFlow(world: DemoWorld): Promise<FlowResult> {
   check.eq('replenish events', 1, replenishes() - eventsBefore);
   const last = phone.events.monitor.at(-1);
   check.eq('replenish result', 'SUCCESS', last?.id === 'EVENT_REPLENISH' ? last.params.result : 'none');
+  check.eq(
+    'countCredential',
+    phone.sdk.credentialsRemaining(),
+    last?.id === 'EVENT_REPLENISH' ? last.params.countCredential : 'none',
+  );
   check.eq('count before refill < 10', 'true', lastBefore - 1 < 10);
   check.eq('count recovered >= 10', 'true', phone.sdk.credentialsRemaining() >= 10);
   const expected = world.expectMinor(check.flow, balanceBefore - spentMinor);
@@ -140,13 +155,17 @@ export async function insufficientFundsFlow(world: DemoWorld): Promise<FlowResul
     tap.networkTraceId === undefined ? undefined : await phone.payment(`${tap.networkTraceId}-P`);
   check.eq('MPP payment', 'FAILED USER_BALANCE_NOT_ENOUGH', `${payment?.status} ${payment?.resultCode}`);
   // SYSTEM.md: the SDK reports onTransactionFailed; a network decline comes after the card's ARQC, so
-  // the SDK learns it from the Ant server's notification feed it polls after the tap (1 s, 2 s, ...).
+  // the SDK learns it from the Ant server's notification feed it polls after the tap (1 s, 2 s, ...). It
+  // is reported as the decline (SDK.md), with the MPP's resultCode as the reason, not as a code.
   const declined = await waitFor(() =>
-    phone.events.failures
-      .slice(failuresBefore)
-      .some((failure) => failure.code === SDK_RESULT_CODES.TRANSACTION_DECLINED),
+    phone.events.failures.slice(failuresBefore).some((failure) => failure.result === 'NETWORK_DECLINED'),
   );
-  check.eq('SDK failure event', SDK_RESULT_CODES.TRANSACTION_DECLINED, declined ? 10012 : 'none');
+  const decline = phone.events.failures.slice(failuresBefore).find((f) => f.result === 'NETWORK_DECLINED');
+  check.eq(
+    'SDK failure event',
+    'NETWORK_DECLINED USER_BALANCE_NOT_ENOUGH',
+    declined ? `${decline?.result} ${decline?.declineReason}` : 'none',
+  );
   if (!declined) {
     const completed = phone.events.completions.slice(completionsBefore).join(',');
     check.note(

@@ -5,9 +5,10 @@ import {
   type MonitorEvent,
   type NfcRequestProxy,
   type NfcSdk,
-  type PermitDecision,
+  type PaymentStatus,
   type SdkConfigInput,
   SdkError,
+  type TransactionFailureResult,
 } from '@tapkit/sdk';
 import { nodeBlockCipher } from '@tapkit/sdk/node';
 import { inProcessNfcLink, type NfcLink } from '@tapkit/terminal';
@@ -30,9 +31,12 @@ export interface PhoneUser {
 export interface PhoneEvents {
   readonly progress: ActivationProgress[];
   readonly monitor: { id: MonitorEvent; params: Readonly<Record<string, string | number | boolean>> }[];
-  readonly failures: { code: number; decision: PermitDecision | undefined }[];
-  /** onTransactionComplete: the cryptogram type of each completed card dialogue. */
+  /** onTransactionFailed: the result, its code when it has one, the decline reason of a network decline. */
+  readonly failures: { result: TransactionFailureResult; code?: number; declineReason?: string }[];
+  /** onTransactionComplete: the cryptogram and rich type of each completed card dialogue. */
   readonly completions: string[];
+  /** What the ActivateStatusListener heard. */
+  readonly statuses: PaymentStatus[];
   authRequests: number;
 }
 
@@ -52,6 +56,7 @@ export class Phone {
     monitor: [],
     failures: [],
     completions: [],
+    statuses: [],
     authRequests: 0,
   };
   private session: string | undefined;
@@ -67,9 +72,14 @@ export class Phone {
       storage: new MemorySecureStorage(),
       deviceFingerprint: async () => `tapkit-demo-${user.username}`,
       transactionListener: {
-        onTransactionFailed: (error, detail) =>
-          this.events.failures.push({ code: error.code, decision: detail.decision }),
-        onTransactionComplete: (result) => this.events.completions.push(result.cryptogram),
+        onTransactionFailed: (failure) =>
+          this.events.failures.push({
+            result: failure.result,
+            ...(failure.error === undefined ? {} : { code: failure.error.code }),
+            ...(failure.declineReason === undefined ? {} : { declineReason: failure.declineReason }),
+          }),
+        onTransactionComplete: (context) =>
+          this.events.completions.push(`${context.cryptogram} ${context.richTransactionType}`),
         onTransactionAuth: () => {
           this.events.authRequests += 1;
         },
@@ -81,6 +91,7 @@ export class Phone {
       // what the demo chooses (amounts, ids) and the terminal's unpredictable numbers.
       cipher: nodeBlockCipher,
     });
+    this.sdk.setActivateStatusListener({ onStatusChanged: (status) => this.events.statuses.push(status) });
   }
 
   async login(): Promise<void> {
@@ -98,27 +109,32 @@ export class Phone {
   /** Logs in and connects the SDK for this user. */
   async start(): Promise<void> {
     await this.login();
-    await this.sdk.init();
+    await this.sdk.init({ isSupportTransit: false, isSupportLockScreenPay: false });
     await this.sdk.connect({ userId: this.user.customerId });
   }
 
-  /** The app's NFCRequestProxy: null for any failure, never a fake success (SYSTEM.md). */
-  readonly proxy: NfcRequestProxy = async (type, body) => {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const answer = await postJson(
-        `${this.mppUrl}/app/v1/nfc/proxy`,
-        { type, body },
-        this.session === undefined ? undefined : `Bearer ${this.session}`,
-      ).catch(() => undefined);
-      if (answer === undefined) return null;
-      if (answer.status === 401 && attempt === 0) {
-        await this.login().catch(() => undefined);
-        continue;
+  /**
+   * The app's NFCRequestProxy: body and header passed on unchanged; null for any failure, never a fake
+   * success (SYSTEM.md).
+   */
+  readonly proxy: NfcRequestProxy = {
+    sendRequest: async (type, body, header) => {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const answer = await postJson(
+          `${this.mppUrl}/app/v1/nfc/proxy`,
+          { type, body, header },
+          this.session === undefined ? undefined : `Bearer ${this.session}`,
+        ).catch(() => undefined);
+        if (answer === undefined) return null;
+        if (answer.status === 401 && attempt === 0) {
+          await this.login().catch(() => undefined);
+          continue;
+        }
+        const text = (answer.body as { body?: unknown }).body;
+        return answer.status === 200 && typeof text === 'string' ? text : null;
       }
-      const text = (answer.body as { body?: unknown }).body;
-      return answer.status === 200 && typeof text === 'string' ? text : null;
-    }
-    return null;
+      return null;
+    },
   };
 
   /**

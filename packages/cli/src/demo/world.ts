@@ -130,13 +130,9 @@ export class DemoWorld {
       connection,
       journal,
     });
-    const sdkConfig = {
-      noCvmLimitMinor: demoTerminalConfig.noCvmLimitMinor,
-      applyTokenIntervalMs: options.fast ? 200 : 2_000,
-      applyTokenTimes: options.fast ? 200 : 30,
-      activateIntervalMs: options.fast ? 200 : 1_000,
-      activateTimes: options.fast ? 100 : 10,
-    };
+    // The activation polling comes from the Ant server's remote configuration (nfc_issue_config, by
+    // mode: NFC_ISSUE_CONFIGS), which wins over the SDK's local defaults.
+    const sdkConfig = { noCvmLimitMinor: demoTerminalConfig.noCvmLimitMinor };
     const user = (name: string) => {
       const found = system.demoUsers.find((u) => u.username === name);
       if (found === undefined) throw new Error(`the system has no demo user ${name}`);

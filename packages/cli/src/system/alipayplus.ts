@@ -10,6 +10,7 @@ import {
   startIssuerProcessor,
 } from '@tapkit/alipayplus';
 import type { Clock } from '@tapkit/protocol';
+import type { NfcIssueConfig } from '@tapkit/protocol/wire/ant-sdk';
 import { type DbHandle, openDatabase } from '@tapkit/storage';
 import type { FastifyServerOptions } from 'fastify';
 import type { SystemKeys } from './keys.ts';
@@ -19,6 +20,16 @@ import { SYSTEM_HOST } from './port-plan.ts';
 // The Alipay+ counterpart as `tapkit up` runs it: the issuer processor (ISO 8583 TCP, its own database)
 // and the Ant server + notifyPayment receiver + authorization inspection routes (HTTP, another database),
 // configured with the one MPP of the system.
+
+/**
+ * The Ant server's remote configuration for the system's MPP (`nfc_issue_config`, tapkit values): the
+ * SDK's activation polling by mode. Normal: the SDK's own defaults, 30 polls 2 s apart cover the 20-30 s
+ * provisioning; fast: 200 ms apart for the 1-2 s one.
+ */
+export const NFC_ISSUE_CONFIGS = {
+  normal: { applyTokenTimes: 30, applyTokenInterval: 2_000, activateTimes: 10, activateInterval: 1_000 },
+  fast: { applyTokenTimes: 200, applyTokenInterval: 200, activateTimes: 100, activateInterval: 200 },
+} as const;
 
 export interface AlipayPlusParty {
   readonly ant: AntServerApp;
@@ -37,6 +48,8 @@ export interface StartAlipayPlusOptions {
   readonly issuerPort: number;
   readonly mppClientId: string;
   readonly mppUrl: string;
+  /** The MPP's remote configuration the SDK reads on connect (`nfc_issue_config`). */
+  readonly nfcIssueConfig: NfcIssueConfig;
   readonly tokenServiceUrl: string;
   readonly logger: IssuerLogger;
   readonly fastify: FastifyServerOptions;
@@ -77,7 +90,14 @@ export async function startAlipayPlus(options: StartAlipayPlusOptions): Promise<
       db: antDb,
       clock: options.clock,
       signingKey,
-      mpps: [{ clientId: options.mppClientId, verifyKeys: mppVerifyKeys, baseUrl: options.mppUrl }],
+      mpps: [
+        {
+          clientId: options.mppClientId,
+          verifyKeys: mppVerifyKeys,
+          baseUrl: options.mppUrl,
+          nfcIssueConfig: options.nfcIssueConfig,
+        },
+      ],
       tokenService: {
         clientId: MASTERCARD_CLIENT_ID,
         verifyKeys: new Map([['1', keys.mastercard.publicKey]]),

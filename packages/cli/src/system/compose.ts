@@ -9,7 +9,7 @@ import type { FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import pino, { type Logger } from 'pino';
 import { AcquirerCaptureLog } from './acquirer.ts';
-import { startAlipayPlus } from './alipayplus.ts';
+import { NFC_ISSUE_CONFIGS, startAlipayPlus } from './alipayplus.ts';
 import { closeDay, IssuerClearingDelivery, presentOne } from './close-day.ts';
 import { SystemJournal } from './journal.ts';
 import { ensureSystemKeys, type SystemKeys } from './keys.ts';
@@ -175,6 +175,7 @@ async function startAlipayPlusParty(context: Context) {
     issuerPort: ports.issuerTcp,
     mppClientId: SYSTEM_MPP_CLIENT_ID,
     mppUrl: urls.mpp,
+    nfcIssueConfig: NFC_ISSUE_CONFIGS[context.options.fast === true ? 'fast' : 'normal'],
     tokenServiceUrl: urls.tokenService,
     logger: context.logger.child({ party: 'alipayplus-issuer' }),
     fastify: context.fastify,

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { systemClock } from '@tapkit/protocol';
 import { loadPublicKey } from '@tapkit/protocol/node';
 import pino from 'pino';
-import { startAlipayPlus } from './alipayplus.ts';
+import { NFC_ISSUE_CONFIGS, startAlipayPlus } from './alipayplus.ts';
 import { SystemJournal } from './journal.ts';
 import { ensureSystemKeys, type SystemKeys } from './keys.ts';
 import { startMastercard } from './mastercard.ts';
@@ -54,6 +54,7 @@ export async function runAlipayPlus(options: AlipayPlusCommandOptions): Promise<
     issuerPort: options.issuerPort,
     mppClientId: options.mppClientId ?? SYSTEM_MPP_CLIENT_ID,
     mppUrl: options.mppUrl,
+    nfcIssueConfig: NFC_ISSUE_CONFIGS.normal,
     tokenServiceUrl: options.tokenServiceUrl,
     logger: logger.child({ party: 'alipayplus-issuer' }),
     fastify: { loggerInstance: logger },

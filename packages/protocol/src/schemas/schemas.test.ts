@@ -113,7 +113,7 @@ const optionalRequestFields: Record<ApiName, Path[]> = {
   refund: [['refundFromAmount'], ['refundReason']],
   adjustRefund: [['merchant'], ['networkTraceId'], ['merchant', 'merchantAddress']],
   notifyPayment: [['paymentTime']],
-  sdkProxy: [['sdkRequestHeader']],
+  sdkProxy: [],
 };
 
 const requiredRequestFields: Record<ApiName, Path[]> = {
@@ -131,7 +131,7 @@ const requiredRequestFields: Record<ApiName, Path[]> = {
   refund: [['paymentRequestId'], ['paymentId'], ['refundRequestId'], ['refundAmount']],
   adjustRefund: [['refundRequestId'], ['customerId'], ['refundAmount'], ['subScenarioType']],
   notifyPayment: [['paymentRequestId'], ['paymentResult'], ['paymentAmount'], ['customerId']],
-  sdkProxy: [['customerId'], ['sdkRequestType'], ['sdkRequestBody']],
+  sdkProxy: [['customerId'], ['sdkRequestType'], ['sdkRequestHeader'], ['sdkRequestBody']],
 };
 
 describe.each(API_NAMES)('%s request fields', (api) => {

@@ -12,7 +12,8 @@ export const sdkHeaderCharsMax = 4_096;
 export const SdkProxyRequestSchema = z.looseObject({
   customerId: IdSchema,
   sdkRequestType: IdSchema,
-  sdkRequestHeader: text(sdkHeaderCharsMax).nullish(),
+  // REQUIRED by the doc: the SDK builds it for every request, the MPP passes it on unchanged.
+  sdkRequestHeader: text(sdkHeaderCharsMax),
   sdkRequestBody: text(sdkBodyCharsMax),
 });
 

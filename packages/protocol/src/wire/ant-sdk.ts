@@ -2,12 +2,14 @@
 // imports, so the SDK (browser, React Native, Node) imports it as `@tapkit/protocol/wire/ant-sdk`.
 //
 // The SDK hands `(type, body)` to the wallet app's proxy; the MPP server adds the customer id and
-// forwards `POST /aps/api/v1/mobile/sdkProxy { customerId, sdkRequestType, sdkRequestBody }` signed to
-// Alipay+; the Ant server answers `{ result, sdkResponseBody }`. `sdkRequestBody` / `sdkResponseBody`
+// forwards `POST /aps/api/v1/mobile/sdkProxy { customerId, sdkRequestType, sdkRequestHeader,
+// sdkRequestBody }` signed to Alipay+ (the header, REQUIRED by the doc, is the SDK's SdkRequestHeader
+// below as JSON text, passed on unchanged); the Ant server answers `{ result, sdkResponseBody }`. `sdkRequestBody` / `sdkResponseBody`
 // are the JSON text of the schemas below. Each request type carries several operations told apart by
 // `op`:
 //
-//   SYNC_TOKEN  STATUS, APPLICATION_STATUS, ACTIVATE, CONFIRM_ACTIVATION, LOCK, UNLOCK, DELETE
+//   SYNC_TOKEN  STATUS, APPLICATION_STATUS, ACTIVATE, CONFIRM_ACTIVATION, LOCK, UNLOCK, DELETE,
+//               NFC_ISSUE_CONFIG (the remote configuration, doc name `nfc_issue_config`)
 //   NOTIFY      PULL (events since a cursor: the SDK learns an issuer suspension, a deletion, and the
 //               outcome of a tap the issuer decided: TRANSACTION_RESULT, tapkit)
 //   TRANSFER    ACTIVATION_RESULT (the SDK reports how provisioning ended)
@@ -38,6 +40,8 @@ export const ConfirmActivationRequestSchema = tokenOp('CONFIRM_ACTIVATION');
 export const LockRequestSchema = tokenOp('LOCK');
 export const UnlockRequestSchema = tokenOp('UNLOCK');
 export const DeleteRequestSchema = tokenOp('DELETE');
+/** (tapkit op name) Reads the remote configuration the doc calls `nfc_issue_config`. */
+export const NfcIssueConfigRequestSchema = z.strictObject({ op: z.literal('NFC_ISSUE_CONFIG') });
 
 export const SyncTokenRequestSchema = z.discriminatedUnion('op', [
   StatusRequestSchema,
@@ -47,6 +51,7 @@ export const SyncTokenRequestSchema = z.discriminatedUnion('op', [
   LockRequestSchema,
   UnlockRequestSchema,
   DeleteRequestSchema,
+  NfcIssueConfigRequestSchema,
 ]);
 export type SyncTokenRequest = z.infer<typeof SyncTokenRequestSchema>;
 export type SyncTokenOp = SyncTokenRequest['op'];
@@ -77,6 +82,26 @@ export const AntRequestSchemas = {
   NOTIFY: NotifyRequestSchema,
   TRANSFER: TransferRequestSchema,
 } as const satisfies Record<AntRequestType, z.ZodType>;
+
+// ---- The SDK's request header ----
+
+/**
+ * (tapkit fields) The `sdkRequestHeader` the SDK builds for every request (the doc makes the header
+ * REQUIRED on sdkProxy without listing its fields). Nothing secret: the device appears only as a hash of
+ * its fingerprint. Parsed leniently: a newer SDK may add fields.
+ */
+export const SdkRequestHeaderSchema = z.looseObject({
+  sdkVersion: z.string().min(1).max(32),
+  platform: z.string().min(1).max(32),
+  /** SHA-256 of the app's device fingerprint, base64url (43 characters). */
+  deviceFingerprintHash: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  /** Unique per request (32 hex digits), for tracing one request through the proxies. */
+  requestId: z.string().regex(/^[0-9a-f]{32}$/),
+  /** When the SDK built the request, ISO 8601 UTC. */
+  requestTime: z.string().min(1).max(32),
+  requestType: z.string().min(1).max(32),
+});
+export type SdkRequestHeader = z.infer<typeof SdkRequestHeaderSchema>;
 
 // ---- Values ----
 
@@ -174,6 +199,35 @@ export const NotifyPullResultSchema = z.object({
 });
 export type NotifyPullResult = z.infer<typeof NotifyPullResultSchema>;
 
+/** Bounds on the remote configuration: a typo on the server cannot make a poll loop run for hours. */
+export const NFC_ISSUE_CONFIG_TIMES_MAX = 1000;
+export const NFC_ISSUE_CONFIG_INTERVAL_MS_MAX = 60_000;
+
+const times = z.int().min(1).max(NFC_ISSUE_CONFIG_TIMES_MAX);
+const intervalMs = z.int().min(0).max(NFC_ISSUE_CONFIG_INTERVAL_MS_MAX);
+
+/**
+ * The remote configuration (doc: `nfc_issue_config`, field names from the doc; intervals in milliseconds,
+ * tapkit). Every field is optional: what the server leaves out, the SDK takes from its local config.
+ * Unknown fields are kept (a newer server may send more).
+ */
+export const NfcIssueConfigSchema = z.looseObject({
+  /** WAIT_APPROVAL: how many times, and how far apart, the application status is polled. */
+  applyTokenTimes: times.optional(),
+  applyTokenInterval: intervalMs.optional(),
+  /** NOTIFY_RESULT: how many times, and how far apart, the token is polled until it shows active. */
+  activateTimes: times.optional(),
+  activateInterval: intervalMs.optional(),
+  /** (tapkit meaning) After a tap: how many times, and how far apart, its result is pulled. */
+  sessionTimes: z.int().min(0).max(20).optional(),
+  sessionInterval: z.int().min(1).max(NFC_ISSUE_CONFIG_INTERVAL_MS_MAX).optional(),
+  isSupportTransit: z.boolean().optional(),
+  isSupportTransitWithoutConsent: z.boolean().optional(),
+  /** isPaymentAvailable also reports the password-free (no-CVM) amount. */
+  asyncAmountLimitSwitch: z.boolean().optional(),
+});
+export type NfcIssueConfig = z.infer<typeof NfcIssueConfigSchema>;
+
 /** The value of each op's successful answer. */
 export const AntResultSchemas = {
   STATUS: StatusResultSchema,
@@ -183,6 +237,7 @@ export const AntResultSchemas = {
   LOCK: TokenInfoSchema,
   UNLOCK: TokenInfoSchema,
   DELETE: TokenInfoSchema,
+  NFC_ISSUE_CONFIG: NfcIssueConfigSchema,
   PULL: NotifyPullResultSchema,
   ACTIVATION_RESULT: TokenInfoSchema,
 } as const;

@@ -14,3 +14,17 @@ export const platformClock: Clock = {
 export const platformRandom: Random = {
   bytes: (length) => globalThis.crypto.getRandomValues(new Uint8Array(length)),
 };
+
+/**
+ * (tapkit) The platform name in the SDK's request header: react-native (navigator.product says so),
+ * node (the versions of the Node process), else web. Read once; an app may pass its own name instead.
+ */
+export function detectPlatform(): string {
+  const scope = globalThis as {
+    navigator?: { product?: string };
+    process?: { versions?: { node?: string } };
+  };
+  if (scope.navigator?.product === 'ReactNative') return 'react-native';
+  if (typeof scope.process?.versions?.node === 'string') return 'node';
+  return 'web';
+}

@@ -5,21 +5,29 @@
 //
 // Refusals (tapkit): a locked or not yet usable token, or no credentials, answers GPO with 6985
 // (conditions of use not satisfied); the reader ends the tap there and the app gets onTransactionFailed
-// with 10008 or 10007. No credential is spent by a refused tap.
+// with TOKEN_UNAVAILABLE (10008) or INSUFFICIENT_CREDENTIALS (10007). No credential is spent by a
+// refused tap. A tap the app's permit declines is reported as that permit result, with no code.
 import { encodeResponseApdu, SW } from '@tapkit/emv';
+import { completedRangeOf, completedTransactionTypeOf } from '../domain/transaction.ts';
 import { credentialsRemaining, spendNext } from '../domain/wallet.ts';
-import { SdkError, type SdkResultName } from '../errors.ts';
+import { SdkError } from '../errors.ts';
 import type { SdkContext, Session } from '../lifecycle/context.ts';
 import type { Replenisher } from '../lifecycle/replenish.ts';
-import type { PermitDecision, RiskInfo, TransactionInfo } from '../ports.ts';
+import type {
+  PermitDecision,
+  RiskControlDecision,
+  RiskControlInfo,
+  TransactionCompleteContext,
+  TransactionFailure,
+  TransactionFailureResult,
+  TransactionInfo,
+} from '../ports.ts';
 import type { TokenRecord } from '../storage/records.ts';
 import { type CryptogramOutcome, generateAcResponse, transactionInfoOf } from './generate-ac.ts';
 import { buildCardStatics, type CardStatics } from './profile.ts';
 import { type CardSessionState, initialCardSession, type RequestedCryptogram, stepCard } from './session.ts';
 import { TransactionResultWatcher } from './transaction-results.ts';
 
-/** Merchant category codes of transit (SDK.md isSupportTransit): local and suburban passenger transport. */
-const TRANSIT_MCCS = new Set(['4111', '4131']);
 /** Custom data travels in 9F6E; SDK.md limits it to 256 characters. */
 export const CUSTOM_DATA_CHARS_MAX = 256;
 
@@ -114,7 +122,7 @@ export class CardService {
     const listener = this.context.deps.listener;
     safely(() => listener.onTransactionStart?.());
     const token = user.state.token;
-    const refusal: SdkResultName | undefined =
+    const refusal: 'TOKEN_UNAVAILABLE' | 'INSUFFICIENT_CREDENTIALS' | undefined =
       token === undefined || token.locked || token.activation !== 'ACTIVE'
         ? 'TOKEN_UNAVAILABLE'
         : credentialsRemaining(user.wallet) === 0
@@ -122,7 +130,7 @@ export class CardService {
           : undefined;
     if (refusal !== undefined) {
       this.session = initialCardSession;
-      safely(() => listener.onTransactionFailed?.(SdkError.of(refusal), {}));
+      this.fail(numbered(refusal));
       return encodeResponseApdu({ data: new Uint8Array(0), sw: SW.CONDITIONS_NOT_SATISFIED });
     }
     this.session = next;
@@ -136,26 +144,21 @@ export class CardService {
     values: ReadonlyMap<string, Uint8Array>,
   ): Promise<Uint8Array> {
     const { deps } = this.context;
-    const listener = deps.listener;
-    const transactionInfo = transactionInfoOf(values);
+    const transactionInfo = transactionInfoOf(values, this.context.config.noCvmLimitMinor);
     const token = user.state.token;
     if (transactionInfo === undefined || token === undefined) {
-      safely(() =>
-        listener.onTransactionFailed?.(SdkError.of('INVALID_INPUT_PARAMETERS', 'malformed CDOL data'), {}),
-      );
+      this.fail(numbered('INVALID_INPUT_PARAMETERS', 'malformed CDOL data'));
       return encodeResponseApdu({ data: new Uint8Array(0), sw: SW.WRONG_DATA });
     }
     if (token.locked || token.activation !== 'ACTIVE') {
       // Locked between GPO and GENERATE AC (lock() just finished): refuse without spending.
-      safely(() => listener.onTransactionFailed?.(SdkError.of('TOKEN_UNAVAILABLE'), { transactionInfo }));
+      this.fail({ ...numbered('TOKEN_UNAVAILABLE'), transactionInfo });
       return encodeResponseApdu({ data: new Uint8Array(0), sw: SW.CONDITIONS_NOT_SATISFIED });
     }
     const decided = await this.decide(user, token, requested, transactionInfo);
     const spent = await this.spend(user);
     if (spent === undefined) {
-      safely(() =>
-        listener.onTransactionFailed?.(SdkError.of('INSUFFICIENT_CREDENTIALS'), { transactionInfo }),
-      );
+      this.fail({ ...numbered('INSUFFICIENT_CREDENTIALS'), transactionInfo });
       return encodeResponseApdu({ data: new Uint8Array(0), sw: SW.CONDITIONS_NOT_SATISFIED });
     }
     const data = generateAcResponse({
@@ -186,37 +189,42 @@ export class CardService {
     token: TokenRecord,
     requested: RequestedCryptogram,
     transactionInfo: TransactionInfo,
-  ): Promise<{ outcome: CryptogramOutcome; decision: PermitDecision; failure?: SdkResultName }> {
-    const { config, clock, permit } = this.context.deps;
+  ): Promise<Decided> {
+    const { clock, permit } = this.context.deps;
+    const config = this.context.config;
     const authBefore =
       this.lastAuthAtMs !== undefined && clock.nowMs() - this.lastAuthAtMs <= config.authValidityMs;
-    const transitExempt = config.isSupportTransit && TRANSIT_MCCS.has(transactionInfo.merchantCategoryCode);
-    const aboveNoCvmLimit = transactionInfo.amountMinor > config.noCvmLimitMinor && !transitExempt;
-    const riskInfo: RiskInfo = {
+    const transitExempt =
+      config.isSupportTransit &&
+      config.isSupportTransitWithoutConsent &&
+      transactionInfo.richTransactionType === 'TRANSIT';
+    const aboveNoCvmLimit = transactionInfo.transactionRange === 'HIGH_VALUE' && !transitExempt;
+    const riskControlDecision: RiskControlDecision = aboveNoCvmLimit && !authBefore ? 'NEED_AUTH' : 'PROCEED';
+    const riskInfo: RiskControlInfo = {
+      riskControlDecision,
       aboveNoCvmLimit,
       credentialsRemaining: credentialsRemaining(user.wallet),
       tokenUniqueReference: token.tokenUniqueReference,
+      isSupportLockScreenPay: this.context.isSupportLockScreenPay,
     };
-    const fallback: PermitDecision = aboveNoCvmLimit && !authBefore ? 'NEED_AUTH' : 'PROCEED';
     let decision: PermitDecision;
     try {
       decision = permit
-        ? await this.askPermit(() => permit.isAllowed(authBefore, transactionInfo, riskInfo))
-        : fallback;
+        ? knownDecision(await this.askPermit(() => permit.isAllowed(authBefore, transactionInfo, riskInfo)))
+        : riskControlDecision;
     } catch {
       decision = 'DECLINE';
     }
     // The card enforces the limit itself: a permit that says PROCEED cannot skip on-device CVM.
-    if (decision === 'PROCEED' && aboveNoCvmLimit && !authBefore) decision = 'NEED_AUTH';
-    const aac = (failure: SdkResultName, seePhone = false) => ({
-      outcome: { cryptogram: 'AAC' as const, onDeviceCvm: false, seePhone },
-      decision,
+    if (decision === 'PROCEED' && riskControlDecision === 'NEED_AUTH') decision = 'NEED_AUTH';
+    const aac = (failure: TransactionFailureResult, seePhone = false): Decided => ({
+      outcome: { cryptogram: 'AAC', onDeviceCvm: false, seePhone },
       failure,
     });
     if (decision === 'NEED_AUTH') return aac('CDCVM_REQUIRED', true);
-    if (decision !== 'PROCEED') return aac('DEVICE_UNSAFE');
-    if (requested === 'AAC') return aac('DEVICE_UNSAFE');
-    return { outcome: { cryptogram: 'ARQC', onDeviceCvm: authBefore, seePhone: false }, decision };
+    if (decision !== 'PROCEED') return aac(decision);
+    if (requested === 'AAC') return aac('TERMINAL_DECLINED');
+    return { outcome: { cryptogram: 'ARQC', onDeviceCvm: authBefore, seePhone: false } };
   }
 
   /**
@@ -224,7 +232,8 @@ export class CardService {
    * permitTimeoutMs declines the tap rather than letting the terminal time out with no cryptogram.
    */
   private askPermit(ask: () => Promise<PermitDecision>): Promise<PermitDecision> {
-    const { clock, config } = this.context.deps;
+    const { clock } = this.context.deps;
+    const config = this.context.config;
     return new Promise<PermitDecision>((resolve, reject) => {
       const timer = clock.setTimer(config.permitTimeoutMs, () => resolve('DECLINE'));
       ask().then(
@@ -255,30 +264,65 @@ export class CardService {
     });
   }
 
-  private report(
-    atc: number,
-    transactionInfo: TransactionInfo,
-    decided: { outcome: CryptogramOutcome; decision: PermitDecision; failure?: SdkResultName },
-  ): void {
+  private report(atc: number, transactionInfo: TransactionInfo, decided: Decided): void {
     const listener = this.context.deps.listener;
-    const { outcome, decision, failure } = decided;
+    const { outcome, failure } = decided;
     if (outcome.cryptogram === 'ARQC') {
       // (tapkit) Custom data is one-shot: it belongs to the payment that carried it, not to the next.
       this.customData = undefined;
-      const result = {
+      const context: TransactionCompleteContext = {
+        mcc: transactionInfo.merchantCategoryCode,
+        currencyCode: transactionInfo.currencyCode,
+        amount: transactionInfo.authorizedAmountMinor,
+        transactionRange: completedRangeOf(transactionInfo),
+        richTransactionType: completedTransactionTypeOf(transactionInfo),
         transactionInfo,
         atc,
-        cryptogram: outcome.cryptogram,
+        cryptogram: 'ARQC',
         onDeviceCvm: outcome.onDeviceCvm,
       };
-      safely(() => listener.onTransactionComplete?.(result));
+      safely(() => listener.onTransactionComplete?.(context));
       return;
     }
     if (outcome.seePhone) safely(() => listener.onTransactionAuth?.(transactionInfo));
-    safely(() =>
-      listener.onTransactionFailed?.(SdkError.of(failure ?? 'DEVICE_UNSAFE'), { transactionInfo, decision }),
-    );
+    const result = failure ?? 'DECLINE';
+    const base = result === 'CDCVM_REQUIRED' ? numbered('CDCVM_REQUIRED') : { result };
+    this.fail({ ...base, transactionInfo, atc });
   }
+
+  private fail(failure: TransactionFailure): void {
+    const listener = this.context.deps.listener;
+    safely(() => listener.onTransactionFailed?.(failure));
+  }
+}
+
+interface Decided {
+  readonly outcome: CryptogramOutcome;
+  /** Why the card answers an AAC; absent for an ARQC. */
+  readonly failure?: TransactionFailureResult;
+}
+
+const PERMIT_DECISIONS: ReadonlySet<string> = new Set<PermitDecision>([
+  'PROCEED',
+  'DECLINE',
+  'NEED_AUTH',
+  'APP_CUSTOM_DECLINE_1',
+  'APP_CUSTOM_DECLINE_2',
+  'APP_CUSTOM_DECLINE_3',
+  'APP_CUSTOM_DECLINE_4',
+]);
+
+/** A permit answer outside the SPI's values (an app bug) declines the tap. */
+function knownDecision(decision: PermitDecision): PermitDecision {
+  return PERMIT_DECISIONS.has(decision) ? decision : 'DECLINE';
+}
+
+/** A failure with one of the SDK's numbered results (SDK.md): the result name and the SdkError. */
+function numbered(
+  result: 'CDCVM_REQUIRED' | 'INSUFFICIENT_CREDENTIALS' | 'TOKEN_UNAVAILABLE' | 'INVALID_INPUT_PARAMETERS',
+  detail?: string,
+): TransactionFailure {
+  return { result, error: SdkError.of(result, detail) };
 }
 
 /** App callbacks must not break the card dialogue: their exceptions are the app's bugs. */

@@ -13,6 +13,7 @@ import {
   type TlvNode,
   utf8ToBytes,
 } from '@tapkit/emv';
+import { richTransactionTypeOf, transactionRangeOf } from '../domain/transaction.ts';
 import type { TransactionInfo } from '../ports.ts';
 import type { StoredCredential } from '../storage/records.ts';
 import type { CardStatics } from './profile.ts';
@@ -31,8 +32,14 @@ function digitsOf(values: ReadonlyMap<string, Uint8Array>, tag: string): string 
   return value === undefined ? undefined : fromBcd(value);
 }
 
-/** The transaction from the CDOL1 values; undefined when a numeric field is not BCD (answer 6A80). */
-export function transactionInfoOf(values: ReadonlyMap<string, Uint8Array>): TransactionInfo | undefined {
+/**
+ * The transaction from the CDOL1 values; undefined when a numeric field is not BCD (answer 6A80). The
+ * range is against `noCvmLimitMinor`, in minor units of whatever currency the terminal uses (tapkit).
+ */
+export function transactionInfoOf(
+  values: ReadonlyMap<string, Uint8Array>,
+  noCvmLimitMinor: bigint,
+): TransactionInfo | undefined {
   const digits = new Map<string, string>();
   for (const tag of numericTags) {
     const value = digitsOf(values, tag);
@@ -40,14 +47,18 @@ export function transactionInfoOf(values: ReadonlyMap<string, Uint8Array>): Tran
     digits.set(tag, value);
   }
   const get = (tag: string, length: number) => (digits.get(tag) ?? '').slice(-length).padStart(length, '0');
+  const authorizedAmountMinor = BigInt(digits.get('9F02') ?? '0');
+  const merchantCategoryCode = get('9F15', 4);
   return {
-    amountMinor: BigInt(digits.get('9F02') ?? '0'),
+    currencyCode: get('5F2A', 3),
+    authorizedAmountMinor,
+    transactionRange: transactionRangeOf(authorizedAmountMinor, noCvmLimitMinor),
+    richTransactionType: richTransactionTypeOf(merchantCategoryCode),
     amountOtherMinor: BigInt(digits.get('9F03') ?? '0'),
     countryNumeric: get('9F1A', 3),
-    currencyNumeric: get('5F2A', 3),
     transactionDate: get('9A', 6),
     transactionType: get('9C', 2),
-    merchantCategoryCode: get('9F15', 4),
+    merchantCategoryCode,
   };
 }
 

@@ -3,10 +3,9 @@
 // notification feed (NOTIFY PULL), which carries a TRANSACTION_RESULT event per decided authorization.
 // After each ARQC the SDK pulls the feed at the configured offsets (1, 2, 4 s by default) on the
 // injected clock until the event of that tap's ATC arrives, then tells the app: onTransactionFailed
-// (10012 TRANSACTION_DECLINED with DE39 and the MPP's resultCode) for a decline, onTransactionResult for
-// every result. Nothing here runs inside processApdu: watch() only arms timers.
+// (result NETWORK_DECLINED, no code: SDK.md, with DE39 and the MPP's resultCode as the decline reason)
+// for a decline, onTransactionResult for every result. Nothing here runs inside processApdu: watch() only arms timers.
 import type { TransactionResult as WireTransactionResult } from '@tapkit/protocol/wire/ant-sdk';
-import { SdkError } from '../errors.ts';
 import type { SdkContext } from '../lifecycle/context.ts';
 import { Mutex } from '../lifecycle/context.ts';
 import type { TimerHandle, TransactionInfo, TransactionOutcome } from '../ports.ts';
@@ -39,8 +38,8 @@ export class TransactionResultWatcher {
 
   /** Arms the polls for one ARQC; returns at once. */
   watch(input: Omit<Watch, 'timers'>): void {
-    const { clock, config } = this.context.deps;
-    const offsets = config.transactionResultPollAtMs;
+    const { clock } = this.context.deps;
+    const offsets = this.context.config.transactionResultPollAtMs;
     if (offsets.length === 0) return;
     const key = keyOf(input.tokenUniqueReference, input.atc);
     this.drop(key);
@@ -121,17 +120,13 @@ export class TransactionResultWatcher {
     };
     safely(() => listener.onTransactionResult?.(outcome));
     if (result.approved) return;
-    const error = SdkError.of(
-      'TRANSACTION_DECLINED',
-      `the issuer declined the payment (DE39 ${result.de39})`,
-      result.resultCode,
-    );
     safely(() =>
-      listener.onTransactionFailed?.(error, {
+      listener.onTransactionFailed?.({
+        result: 'NETWORK_DECLINED',
         transactionInfo: watch.transactionInfo,
         atc: watch.atc,
         de39: result.de39,
-        ...(result.resultCode === undefined ? {} : { resultCode: result.resultCode }),
+        ...(result.resultCode === undefined ? {} : { declineReason: result.resultCode }),
       }),
     );
   }

@@ -1,7 +1,7 @@
 // Activation (tokenization): REGISTER_DEVICE → APPLY_TOKEN → WAIT_APPROVAL → PROVISION → STORE →
 // NOTIFY_RESULT → DONE. The next phase is persisted after each one, so a network failure (10005) or an
 // app restart resumes where it stopped. Silent activation stops after STORE (status 11) and
-// confirmActivation runs the rest.
+// activatePayment({ doConfirm: true }) runs the rest. Each run reports EVENT_APPLY once, at its end.
 
 import type { TokenInfo } from '@tapkit/protocol/wire/ant-sdk';
 import {
@@ -24,11 +24,30 @@ export interface ActivationProgress {
   readonly percent: number;
 }
 
+/** sdk.activatePayment's options (SDK.md: `activatePayment(silentActivate, doConfirm)`). */
+export interface ActivatePaymentOptions {
+  /** Silent activation: stops at 11 (or 21) when the user's confirmation is needed. */
+  readonly silentActivate?: boolean;
+  /** The user confirmed on the activation page: finishes 11 and confirms 21. */
+  readonly doConfirm?: boolean;
+  readonly onProgress?: (progress: ActivationProgress) => void;
+  /** false: fail with 10010 instead of joining an activation that is already running (tapkit). */
+  readonly wait?: boolean;
+}
+
+/** What one run of the phases is asked to do. */
 export interface ActivateOptions {
   readonly silent?: boolean;
   readonly onProgress?: (progress: ActivationProgress) => void;
-  /** false: fail with 10010 instead of joining an activation that is already running. */
   readonly wait?: boolean;
+}
+
+/** What a run measured, for EVENT_APPLY. */
+interface RunMetrics {
+  phase: ActivationPhase;
+  steps: number;
+  applyLoopMs: number;
+  activateLoopMs: number;
 }
 
 export const PHASE_PERCENT: Record<ActivationPhase, number> = {
@@ -62,7 +81,9 @@ export class Activation {
     }
     const listeners = new Set<(progress: ActivationProgress) => void>();
     if (options.onProgress) listeners.add(options.onProgress);
+    const metrics: RunMetrics = { phase: 'REGISTER_DEVICE', steps: 0, applyLoopMs: 0, activateLoopMs: 0 };
     const emit = (phase: ActivationPhase, percent = PHASE_PERCENT[phase]) => {
+      metrics.phase = phase;
       for (const listener of listeners) {
         try {
           listener({ phase, percent });
@@ -71,14 +92,49 @@ export class Activation {
         }
       }
     };
-    const promise = this.run(session, options.silent === true, emit).finally(() => {
+    const silent = options.silent === true;
+    const promise = this.tracked(this.run(session, silent, emit, metrics), silent, metrics).finally(() => {
       if (this.running?.promise === promise) this.running = undefined;
     });
     this.running = { session, promise, listeners };
     return promise;
   }
 
-  private async run(session: Session, silent: boolean, emit: Emit): Promise<PaymentStatus> {
+  /** EVENT_APPLY once per run that did something, with the doc's parameters (times in ms). */
+  private async tracked(
+    run: Promise<PaymentStatus>,
+    silent: boolean,
+    metrics: RunMetrics,
+  ): Promise<PaymentStatus> {
+    const startedMs = this.context.deps.clock.nowMs();
+    const track = (applyResult: 'SUCCESS' | 'FAILURE', extra: Record<string, number> = {}) => {
+      if (metrics.steps === 0) return;
+      this.context.track('EVENT_APPLY', {
+        applyLoopTimeConsume: metrics.applyLoopMs,
+        activateLoopTimeConsume: metrics.activateLoopMs,
+        applyTimeConsume: this.context.deps.clock.nowMs() - startedMs,
+        applyResult,
+        phase: metrics.phase,
+        isSilent: silent,
+        ...extra,
+      });
+    };
+    try {
+      const status = await run;
+      track('SUCCESS');
+      return status;
+    } catch (error) {
+      track('FAILURE', { errorCode: toSdkError(error).code });
+      throw error;
+    }
+  }
+
+  private async run(
+    session: Session,
+    silent: boolean,
+    emit: Emit,
+    metrics: RunMetrics,
+  ): Promise<PaymentStatus> {
     const token = session.state.token;
     if (token !== undefined && session.state.activation === undefined) return this.status(session);
     let record: ActivationRecord = session.state.activation ?? {
@@ -89,8 +145,13 @@ export class Activation {
     record = { ...record, silent };
     // Each step persists the next phase; the bound is the number of phases.
     for (let step = 0; step < PHASE_ORDER.length && record.phase !== 'DONE'; step++) {
-      if (record.phase === 'NOTIFY_RESULT' && silent) return this.status(session);
-      record = await this.step(session, record, emit);
+      if (record.phase === 'NOTIFY_RESULT' && silent) {
+        // Stopped at the user's confirmation: EVENT_APPLY names the phase that waits for it.
+        metrics.phase = record.phase;
+        return this.status(session);
+      }
+      metrics.steps++;
+      record = await this.step(session, record, emit, metrics);
     }
     emit('DONE');
     return this.status(session);
@@ -100,7 +161,12 @@ export class Activation {
     return paymentStatusOf(session.state, credentialsRemaining(session.wallet));
   }
 
-  private step(session: Session, record: ActivationRecord, emit: Emit): Promise<ActivationRecord> {
+  private step(
+    session: Session,
+    record: ActivationRecord,
+    emit: Emit,
+    metrics: RunMetrics,
+  ): Promise<ActivationRecord> {
     switch (record.phase) {
       case 'REGISTER_DEVICE':
         emit('REGISTER_DEVICE');
@@ -110,16 +176,36 @@ export class Activation {
         return this.applyToken(session, record);
       case 'WAIT_APPROVAL':
         emit('WAIT_APPROVAL');
-        return this.waitApproval(session, record, emit);
+        return this.timed(
+          () => this.waitApproval(session, record, emit),
+          (ms) => {
+            metrics.applyLoopMs += ms;
+          },
+        );
       case 'PROVISION':
       case 'STORE':
         emit('PROVISION');
         return this.provisionAndStore(session, record, emit);
       case 'NOTIFY_RESULT':
         emit('NOTIFY_RESULT');
-        return this.notifyResult(session, record);
+        return this.timed(
+          () => this.notifyResult(session, record),
+          (ms) => {
+            metrics.activateLoopMs += ms;
+          },
+        );
       case 'DONE':
         return Promise.resolve(record);
+    }
+  }
+
+  private async timed<T>(work: () => Promise<T>, add: (ms: number) => void): Promise<T> {
+    const { clock } = this.context.deps;
+    const startedMs = clock.nowMs();
+    try {
+      return await work();
+    } finally {
+      add(clock.nowMs() - startedMs);
     }
   }
 
@@ -174,7 +260,6 @@ export class Activation {
       if (status.customerStatus !== 'ACTIVE')
         throw SdkError.of('PROVISION_FAILED', 'the customer is not active');
       const task = await this.context.deps.tokenService.call('DIGITIZE', { deviceId }, 'PROVISION_FAILED');
-      this.context.track('EVENT_APPLY', { result: 'SUCCESS', silent: record.silent });
       return this.advance(session, record, {
         phase: 'WAIT_APPROVAL',
         taskId: task.taskId,
@@ -182,7 +267,6 @@ export class Activation {
       });
     } catch (error) {
       const sdkError = toSdkError(error);
-      this.context.track('EVENT_APPLY', { result: 'FAILURE', code: sdkError.code, silent: record.silent });
       if (sdkError.resultName === 'PROVISION_FAILED') return this.abandon(session, sdkError);
       throw sdkError;
     }
@@ -197,7 +281,8 @@ export class Activation {
     record: ActivationRecord,
     emit: Emit,
   ): Promise<ActivationRecord> {
-    const { config, clock } = this.context.deps;
+    const { clock } = this.context.deps;
+    const config = this.context.config;
     const ids = this.taskOf(session, record);
     let approved = false;
     for (let poll = 1; poll <= config.applyTokenTimes; poll++) {
@@ -302,7 +387,7 @@ export class Activation {
   /** Tells both counterparts the token is stored, activates it at the Ant server, waits until it shows. */
   private async notifyResult(session: Session, record: ActivationRecord): Promise<ActivationRecord> {
     const { deps } = this.context;
-    const { config } = deps;
+    const config = this.context.config;
     const ids = this.taskOf(session, record);
     const tokenUniqueReference = ids.tokenUniqueReference;
     await deps.tokenService.call(

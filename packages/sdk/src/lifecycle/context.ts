@@ -1,10 +1,15 @@
 // The state one SDK instance shares between its parts (activation, credentials, token management,
 // card): the ports, the connected user, and cached copies of that user's records. The caches are
 // written through: every change is persisted before it is used.
+
 import type { BlockCipher } from '@tapkit/emv';
-import type { SdkConfig } from '../config.ts';
+import type { NfcIssueConfig } from '@tapkit/protocol/wire/ant-sdk';
+import { applyRemoteConfig, type SdkConfig } from '../config.ts';
+import { type PaymentStatus, paymentStatusOf } from '../domain/status.ts';
+import { credentialsRemaining } from '../domain/wallet.ts';
 import { SdkError } from '../errors.ts';
 import type {
+  ActivateStatusListener,
   Clock,
   DeviceFingerprint,
   NfcMonitor,
@@ -16,6 +21,7 @@ import type {
 import { type EncryptedStore, StorageCorruptedError } from '../storage/encrypted-store.ts';
 import {
   emptyUserState,
+  RemoteConfigRecordSchema,
   recordNames,
   type UserState,
   UserStateSchema,
@@ -49,6 +55,7 @@ export interface SdkDeps {
   readonly permit: TransactionPermit | undefined;
   readonly listener: TransactionListener;
   readonly monitor: NfcMonitor | undefined;
+  /** The local configuration (defaults and the app's); `SdkContext.config` is the one in force. */
   readonly config: SdkConfig;
   readonly clock: Clock;
   readonly random: Random;
@@ -67,8 +74,69 @@ export class SdkContext {
   storageBroken = false;
   /** Serializes every write of the user's records, so a tap and a replenish never lose each other's change. */
   readonly writes = new Mutex();
+  /** What the app said in init (SDK.md): its transit support and lock-screen payments. */
+  private initOptions: InitOptions = {};
+  /** The Ant server's nfc_issue_config in force: fetched on connect, else the last good copy stored. */
+  private remote: NfcIssueConfig | undefined;
+  private effective: SdkConfig;
+  private statusListener: ActivateStatusListener | undefined;
+  /** The status the listener last heard (or the one at connect), so it hears changes only. */
+  private reportedStatus: PaymentStatus | undefined;
 
-  constructor(readonly deps: SdkDeps) {}
+  constructor(readonly deps: SdkDeps) {
+    this.effective = deps.config;
+  }
+
+  /** The configuration in force: local, then init's transit choice, then the remote configuration. */
+  get config(): SdkConfig {
+    return this.effective;
+  }
+
+  get isSupportLockScreenPay(): boolean {
+    return this.initOptions.isSupportLockScreenPay ?? false;
+  }
+
+  setInitOptions(options: InitOptions): void {
+    this.initOptions = options;
+    this.recompute();
+  }
+
+  setStatusListener(listener: ActivateStatusListener | undefined): void {
+    this.statusListener = listener;
+  }
+
+  private recompute(): void {
+    const local = {
+      ...this.deps.config,
+      isSupportTransit: this.initOptions.isSupportTransit ?? this.deps.config.isSupportTransit,
+    };
+    this.effective = applyRemoteConfig(local, this.remote);
+  }
+
+  /**
+   * Reads the remote configuration through the proxy; on success it is kept (storage) and used; on any
+   * failure the last good copy is used, and without one the local configuration. Never fails connect.
+   */
+  async refreshRemoteConfig(): Promise<void> {
+    const { ant, store, clock } = this.deps;
+    try {
+      const config = await ant.call('NFC_ISSUE_CONFIG', {}, 'NETWORK_EXCEPTION');
+      this.remote = config;
+      this.recompute();
+      await store.writeJson(recordNames.remoteConfig, { v: 1, config, fetchedAtMs: clock.nowMs() });
+      return;
+    } catch {
+      // No answer (offline) or a store that cannot write: the configuration falls back, below.
+    }
+    if (this.remote !== undefined) return;
+    try {
+      this.remote = (await store.readJson(recordNames.remoteConfig, RemoteConfigRecordSchema))?.config;
+    } catch {
+      // A copy that does not open is as good as none: it is rewritten at the next good fetch.
+      this.remote = undefined;
+    }
+    this.recompute();
+  }
 
   async connect(userId: string): Promise<void> {
     // Connecting again as the same user keeps the session: an activation or a replenish running on it
@@ -81,6 +149,7 @@ export class SdkContext {
         (await this.deps.store.readJson(recordNames.state(userId), UserStateSchema)) ?? emptyUserState;
       const wallet = await this.deps.store.readJson(recordNames.wallet(userId), WalletRecordSchema);
       this.session = { userId, state, wallet };
+      this.reportedStatus = paymentStatusOf(state, credentialsRemaining(wallet));
     } catch (error) {
       if (!(error instanceof StorageCorruptedError)) throw error;
       this.storageBroken = true;
@@ -108,6 +177,7 @@ export class SdkContext {
   async saveState(session: Session, state: UserState): Promise<void> {
     await this.deps.store.writeJson(recordNames.state(session.userId), state);
     session.state = state;
+    this.statusMaybeChanged(session);
   }
 
   async saveWallet(session: Session, wallet: WalletRecord | undefined): Promise<void> {
@@ -115,6 +185,20 @@ export class SdkContext {
     if (wallet === undefined) await this.deps.store.remove(name);
     else await this.deps.store.writeJson(name, wallet);
     session.wallet = wallet;
+    this.statusMaybeChanged(session);
+  }
+
+  /** Tells the ActivateStatusListener when a change of the records changed the local token status. */
+  statusMaybeChanged(session: Session): void {
+    if (this.session !== session) return;
+    const status = paymentStatusOf(session.state, credentialsRemaining(session.wallet));
+    if (status === this.reportedStatus) return;
+    this.reportedStatus = status;
+    try {
+      this.statusListener?.onStatusChanged(status);
+    } catch {
+      // The app's listener failing is the app's bug; the change it reports stands.
+    }
   }
 
   track(
@@ -127,6 +211,11 @@ export class SdkContext {
       // The app's monitor is telemetry: its failure must not fail the operation it reports on.
     }
   }
+}
+
+export interface InitOptions {
+  readonly isSupportTransit?: boolean;
+  readonly isSupportLockScreenPay?: boolean;
 }
 
 export type { Session };

@@ -31,7 +31,7 @@ export class Replenisher {
 
   /** Called after every transaction: starts a replenish in the background when the count crossed below. */
   afterTransaction(session: Session): void {
-    const { replenishThreshold } = this.context.deps.config;
+    const { replenishThreshold } = this.context.config;
     const left = credentialsRemaining(session.wallet);
     if (left >= replenishThreshold) {
       this.autoArmed = true;
@@ -74,7 +74,7 @@ export class Replenisher {
           deviceId,
           tokenUniqueReference: token.tokenUniqueReference,
           usedAtcs,
-          count: deps.config.replenishBatchSize,
+          count: this.context.config.replenishBatchSize,
         },
         'INNER_EXCEPTION',
       );
@@ -86,16 +86,22 @@ export class Replenisher {
         await this.context.saveWallet(session, merged);
         return credentialsRemaining(merged);
       });
+      // countCredential (doc): the credentials the device holds after the replenish.
       this.context.track('EVENT_REPLENISH', {
+        countCredential: left,
         trigger,
         result: 'SUCCESS',
         received: batch.length,
-        remaining: left,
       });
       return left;
     } catch (error) {
       const sdkError = toSdkError(error);
-      this.context.track('EVENT_REPLENISH', { trigger, result: 'FAILURE', code: sdkError.code });
+      this.context.track('EVENT_REPLENISH', {
+        countCredential: credentialsRemaining(session.wallet),
+        trigger,
+        result: 'FAILURE',
+        errorCode: sdkError.code,
+      });
       throw sdkError;
     }
   }

@@ -1,5 +1,6 @@
 // The records the SDK keeps per user, their schemas (checked on every read: a record that does not
 // parse means broken storage, status -3) and their names.
+import { NfcIssueConfigSchema } from '@tapkit/protocol/wire/ant-sdk';
 import { CardProfileSchema } from '@tapkit/protocol/wire/token-service';
 import { z } from 'zod';
 
@@ -76,9 +77,17 @@ function userKey(userId: string): string {
   return hex;
 }
 
+/** The last good remote configuration (one per device: it is the MPP's, not a user's). */
+export const RemoteConfigRecordSchema = z.object({
+  v: z.literal(1),
+  config: NfcIssueConfigSchema,
+  fetchedAtMs: z.number(),
+});
+
 export const recordNames = {
   state: (userId: string) => `user-${userKey(userId)}-state`,
   wallet: (userId: string) => `user-${userKey(userId)}-wallet`,
+  remoteConfig: 'nfc-issue-config',
 };
 
 export const emptyUserState: UserState = { v: 1 };

@@ -1,6 +1,6 @@
 // The SDK's two counterparts, reached only through the app's NFCRequestProxy: the Mastercard token
 // service (@tapkit/protocol/wire/token-service) and the Ant server (@tapkit/protocol/wire/ant-sdk). Each call sends
-// the JSON text of a request, parses the answer with the counterpart's schema, and turns every failure
+// the JSON text of a request with the SDK's request header, parses the answer with the counterpart's schema, and turns every failure
 // into an SdkError: no answer → 10005, a retryable error → 10005, the rest by meaning.
 import {
   type AntOp,
@@ -11,6 +11,7 @@ import {
 import { type SdkAction, type SdkResultOf, sdkResponseSchema } from '@tapkit/protocol/wire/token-service';
 import { SdkError, type SdkResultName } from '../errors.ts';
 import type { NfcRequestProxy, ProxyRequestType } from '../ports.ts';
+import type { RequestHeaders } from './request-header.ts';
 
 const proxyTypeOfAction: Record<SdkAction, ProxyRequestType> = {
   GET_PUBLIC_KEY: 'GET_PK',
@@ -30,6 +31,7 @@ const requestTypeOfOp: Record<AntOp, AntRequestType> = {
   LOCK: 'SYNC_TOKEN',
   UNLOCK: 'SYNC_TOKEN',
   DELETE: 'SYNC_TOKEN',
+  NFC_ISSUE_CONFIG: 'SYNC_TOKEN',
   PULL: 'NOTIFY',
   ACTIVATION_RESULT: 'TRANSFER',
 };
@@ -49,10 +51,18 @@ const resultOfUpstreamCode: Record<string, SdkResultName> = {
 /** Token service codes that `retryable` in its catalog marks as worth another try. */
 const retryableTokenServiceCodes = new Set(['ISSUER_UNAVAILABLE', 'TASK_PENDING', 'BUSY', 'INTERNAL_ERROR']);
 
-async function send(proxy: NfcRequestProxy, type: ProxyRequestType, request: object): Promise<unknown> {
+/** The proxy and the header builder every request goes through. */
+export interface ProxyChannel {
+  readonly proxy: NfcRequestProxy;
+  readonly headers: RequestHeaders;
+}
+
+async function send(channel: ProxyChannel, type: ProxyRequestType, request: object): Promise<unknown> {
   let answer: string | null;
+  // Built outside the try: a fingerprint SPI that fails is the app's bug (10004), not the network's.
+  const header = JSON.stringify(await channel.headers.build(type));
   try {
-    answer = await proxy(type, JSON.stringify(request));
+    answer = await channel.proxy.sendRequest(type, JSON.stringify(request), header);
   } catch {
     answer = null;
   }
@@ -76,7 +86,7 @@ function upstreamFailure(
 }
 
 export class TokenServiceClient {
-  constructor(private readonly proxy: NfcRequestProxy) {}
+  constructor(private readonly channel: ProxyChannel) {}
 
   /** One token service operation; `fallback` is the result code of a failure with no specific meaning. */
   async call<A extends SdkAction>(
@@ -84,7 +94,7 @@ export class TokenServiceClient {
     fields: Record<string, unknown>,
     fallback: SdkResultName,
   ): Promise<SdkResultOf<A>> {
-    const json = await send(this.proxy, proxyTypeOfAction[action], { action, ...fields });
+    const json = await send(this.channel, proxyTypeOfAction[action], { action, ...fields });
     const parsed = sdkResponseSchema(action).safeParse(json);
     if (!parsed.success)
       throw SdkError.of('NETWORK_EXCEPTION', `${action} answer does not match the wire schema`);
@@ -97,14 +107,14 @@ export class TokenServiceClient {
 }
 
 export class AntClient {
-  constructor(private readonly proxy: NfcRequestProxy) {}
+  constructor(private readonly channel: ProxyChannel) {}
 
   async call<Op extends AntOp>(
     op: Op,
     fields: Record<string, unknown>,
     fallback: SdkResultName,
   ): Promise<AntResultOf<Op>> {
-    const json = await send(this.proxy, requestTypeOfOp[op], { op, ...fields });
+    const json = await send(this.channel, requestTypeOfOp[op], { op, ...fields });
     const parsed = antResponseSchema(op).safeParse(json);
     if (!parsed.success)
       throw SdkError.of('NETWORK_EXCEPTION', `${op} answer does not match the wire schema`);

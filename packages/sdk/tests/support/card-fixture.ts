@@ -75,9 +75,12 @@ export async function seededSdk(
   const clock = new VirtualClock(START_MS);
   const proxyCalls: string[] = [];
   const sdk = createNfcSdk({
-    requestProxy: async (type) => {
-      proxyCalls.push(type);
-      return null;
+    // Offline: connect's remote configuration read fails (the local config stands), taps need no network.
+    requestProxy: {
+      sendRequest: async (type) => {
+        proxyCalls.push(type);
+        return null;
+      },
     },
     storage,
     deviceFingerprint: async () => 'fp-test',
@@ -93,6 +96,10 @@ export interface TapValues {
   amountMinor: bigint;
   currency?: string;
   unpredictableNumber?: string;
+  /** 9C, two digits (default 00, purchase). */
+  transactionType?: string;
+  /** 9F15, four digits (default 5411). */
+  merchantCategoryCode?: string;
 }
 
 export function cdolData(values: TapValues): Uint8Array {
@@ -103,13 +110,13 @@ export function cdolData(values: TapValues): Uint8Array {
     hexToBytes('0000000000'), // 95
     hexToBytes(values.currency ?? '0840'), // 5F2A
     hexToBytes('261125'), // 9A
-    hexToBytes('00'), // 9C
+    hexToBytes(values.transactionType ?? '00'), // 9C
     hexToBytes(values.unpredictableNumber ?? '11223344'), // 9F37
     hexToBytes('22'), // 9F35
     hexToBytes('0000'), // 9F45
     new Uint8Array(8), // 9F4C
     hexToBytes('1F0302'), // 9F34
-    hexToBytes('5411'), // 9F15
+    hexToBytes(values.merchantCategoryCode ?? '5411'), // 9F15
   ];
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let offset = 0;

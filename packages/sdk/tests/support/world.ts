@@ -20,6 +20,11 @@ import {
 } from '@tapkit/mastercard';
 import { VirtualClock } from '@tapkit/protocol';
 import { generateRsaKeyPair, loadPrivateKey, loadPublicKey } from '@tapkit/protocol/node';
+import {
+  type NfcIssueConfig,
+  type SdkRequestHeader,
+  SdkRequestHeaderSchema,
+} from '@tapkit/protocol/wire/ant-sdk';
 import { openDatabase } from '@tapkit/storage';
 import type { FastifyInstance } from 'fastify';
 import type { NfcRequestProxy, ProxyRequestType } from '../../src/ports.ts';
@@ -48,6 +53,8 @@ export interface World {
   proxyFor(customerId: string): NfcRequestProxy;
   /** Proxy types sent so far, in order. */
   calls: ProxyRequestType[];
+  /** The sdkRequestHeader of each request, parsed, in the same order. */
+  headers: SdkRequestHeader[];
   /** While true every proxy call fails (returns null), as when the phone is offline. */
   offline: boolean;
   close(): Promise<void>;
@@ -59,7 +66,12 @@ async function listen(app: FastifyInstance): Promise<string> {
 }
 
 export async function startWorld(
-  options: { secondaryConfirmation?: boolean; provisioningDelayMs?: { minMs: number; maxMs: number } } = {},
+  options: {
+    secondaryConfirmation?: boolean;
+    provisioningDelayMs?: { minMs: number; maxMs: number };
+    /** The Ant server's nfc_issue_config for the MPP (none: an empty one). */
+    nfcIssueConfig?: NfcIssueConfig;
+  } = {},
 ): Promise<World> {
   const clock = new VirtualClock(START_MS);
   let mastercard: MastercardTokensHttp | undefined;
@@ -74,6 +86,7 @@ export async function startWorld(
         verifyKeys: new Map(),
         baseUrl: 'http://127.0.0.1:9',
         secondaryConfirmationRequired: options.secondaryConfirmation ?? false,
+        ...(options.nfcIssueConfig === undefined ? {} : { nfcIssueConfig: options.nfcIssueConfig }),
       },
     ],
     tokenService: {
@@ -116,25 +129,30 @@ export async function startWorld(
     tokenService,
     ant,
     calls: [],
+    headers: [],
     offline: false,
-    proxyFor: (customerId) => async (type, body) => {
-      world.calls.push(type);
-      if (world.offline) return null;
-      if (TOKEN_SERVICE_TYPES.has(type)) {
-        const response = await tokenService.app.inject({
-          method: 'POST',
-          url: '/mdes/v1/sdk',
-          payload: { customerId, type, body },
+    proxyFor: (customerId) => ({
+      async sendRequest(type, body, header) {
+        world.calls.push(type);
+        world.headers.push(SdkRequestHeaderSchema.parse(JSON.parse(header)));
+        if (world.offline) return null;
+        if (TOKEN_SERVICE_TYPES.has(type)) {
+          const response = await tokenService.app.inject({
+            method: 'POST',
+            url: '/mdes/v1/sdk',
+            payload: { customerId, type, body, header },
+          });
+          return response.statusCode === 200 ? (response.json() as { body: string }).body : null;
+        }
+        const answer = await ant.ant.handleSdkProxy(MPP_CLIENT_ID, {
+          customerId,
+          sdkRequestType: type,
+          sdkRequestHeader: header,
+          sdkRequestBody: body,
         });
-        return response.statusCode === 200 ? (response.json() as { body: string }).body : null;
-      }
-      const answer = await ant.ant.handleSdkProxy(MPP_CLIENT_ID, {
-        customerId,
-        sdkRequestType: type,
-        sdkRequestBody: body,
-      });
-      return answer.result.resultStatus === 'S' ? (answer.sdkResponseBody ?? null) : null;
-    },
+        return answer.result.resultStatus === 'S' ? (answer.sdkResponseBody ?? null) : null;
+      },
+    }),
     async close() {
       await tokenService.close();
       await mastercard?.close();

@@ -75,12 +75,15 @@ export const ProxySchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.enum(TOKEN_SERVICE_TYPES),
     body: z.string().max(TOKEN_SERVICE_BODY_CHARS_MAX),
+    // The SDK's sdkRequestHeader, passed on unchanged (the token service does not need it).
+    header: z.string().min(1).max(sdkHeaderCharsMax).optional(),
   }),
   z.strictObject({
     type: z.enum(ALIPAY_PLUS_TYPES),
     // sdkProxy carries the SDK's body inside a signed Alipay+ message, with the protocol's own bounds.
     body: z.string().min(1).max(sdkBodyCharsMax),
-    header: z.string().min(1).max(sdkHeaderCharsMax).optional(),
+    // REQUIRED by sdkProxy (doc): refused here with a clear error rather than upstream.
+    header: z.string().min(1).max(sdkHeaderCharsMax),
   }),
 ]);
 

@@ -3,10 +3,11 @@ import { type CallOutcome, parseJsonObject, readCapped } from '@tapkit/protocol/
 import { Pool } from 'undici';
 import type { HttpErrorCode } from './http-errors.ts';
 
-// The NFC request proxy (SYSTEM.md, "Proxying SDK requests"): the SDK hands (type, body) to the app, the
-// app posts it here with the user's session, and this adds the customer id and forwards it, by type, to the
-// Mastercard token service or to Alipay+ sdkProxy (signed). `body` is an opaque string passed through
-// byte for byte; the upstream's answer body comes back unchanged. A failure, a timeout or an unsigned
+// The NFC request proxy (SYSTEM.md, "Proxying SDK requests"): the SDK hands (type, body, header) to the
+// app, the app posts it here with the user's session, and this adds the customer id (only that) and
+// forwards it, by type, to the Mastercard token service or to Alipay+ sdkProxy (signed). `body` and
+// `header` (the SDK's sdkRequestHeader) are opaque strings passed through byte for byte; the upstream's
+// answer body comes back unchanged. A failure, a timeout or an unsigned
 // answer is an error, never a made-up success.
 
 export const TOKEN_SERVICE_TYPES = ['GET_PK', 'APPLY', 'REPLENISH'] as const;
@@ -28,6 +29,7 @@ export interface NfcProxyRequest {
   readonly customerId: string;
   readonly type: NfcRequestType;
   readonly body: string;
+  /** The SDK's sdkRequestHeader; REQUIRED by sdkProxy, so always present for the Alipay+ types. */
   readonly header?: string;
 }
 
@@ -83,12 +85,13 @@ async function forwardToAlipayPlus(
 ): Promise<NfcProxyResult> {
   const fail = (code: NfcProxyError['code'], detail: string) =>
     err<NfcProxyError>({ code, upstream: 'ALIPAY_PLUS', detail });
+  if (request.header === undefined) return fail('UPSTREAM_REJECTED', 'sdkRequestHeader is required');
   let outcome: CallOutcome<SdkProxyResponse>;
   try {
     outcome = await client.call<SdkProxyResponse>('sdkProxy', {
       customerId: request.customerId,
       sdkRequestType: request.type,
-      ...(request.header === undefined ? {} : { sdkRequestHeader: request.header }),
+      sdkRequestHeader: request.header,
       sdkRequestBody: request.body,
     });
   } catch (error) {
@@ -117,7 +120,12 @@ async function forwardToTokenService(
   const { path, timeoutMs, secret } = target;
   const fail = (code: NfcProxyError['code'], detail: string) =>
     err<NfcProxyError>({ code, upstream: 'TOKEN_SERVICE', detail });
-  const payload = { customerId: request.customerId, type: request.type, body: request.body };
+  const payload = {
+    customerId: request.customerId,
+    type: request.type,
+    body: request.body,
+    ...(request.header === undefined ? {} : { header: request.header }),
+  };
   let statusCode: number;
   let raw: Buffer;
   try {
