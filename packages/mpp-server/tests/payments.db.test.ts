@@ -352,7 +352,7 @@ describe.each(testEngines())('payment service on $name', (engine) => {
       });
     expect((await refund('R1', 'UNKNOWN')).result.resultCode).toBe('ORDER_NOT_EXIST');
     await world.clock.advanceMs(366 * 86_400_000 + 1);
-    expect((await refund('R2', pay.paymentRequestId)).result.resultCode).toBe('REFUND_WINDOW_EXCEEDED');
+    expect((await refund('R2', pay.paymentRequestId)).result.resultCode).toBe('REFUND_WINDOW_EXCEED');
   });
 
   it('settles racing pay and cancel of one id either way, and always returns the money', async () => {

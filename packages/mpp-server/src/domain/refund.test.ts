@@ -37,7 +37,7 @@ describe('decideRefund', () => {
     expect(code(refund(payment(), 1n, { paymentId: 'P2' }))).toBe('ORDER_NOT_EXIST');
     expect(code(refund(payment({ state: 'FAILED' }), 1n))).toBe('ORDER_STATUS_INVALID');
     expect(code(refund(payment({ state: 'CANCELLED' }), 1n))).toBe('ORDER_STATUS_INVALID');
-    expect(code(refund(payment(), 1n, { isInRefundWindow: () => false }))).toBe('REFUND_WINDOW_EXCEEDED');
+    expect(code(refund(payment(), 1n, { isInRefundWindow: () => false }))).toBe('REFUND_WINDOW_EXCEED');
     expect(code(refund(payment({ refundedMinor: 600n }), 401n))).toBe('REFUND_AMOUNT_EXCEED');
     expect(code(refund(payment({ refundedMinor: 600n }), 400n))).toBe('REFUND');
     expect(code(refund(payment(), 1n, { refundFromAmount: { currency: 'HKD', value: 7802n } }))).toBe(

@@ -7,7 +7,7 @@ export type RefundRejectCode =
   | 'ORDER_NOT_EXIST'
   | 'ORDER_STATUS_INVALID'
   | 'CURRENCY_NOT_SUPPORT'
-  | 'REFUND_WINDOW_EXCEEDED'
+  | 'REFUND_WINDOW_EXCEED'
   | 'REFUND_AMOUNT_EXCEED';
 
 export interface RefundablePayment {
@@ -46,7 +46,7 @@ export function decideRefund(facts: RefundFacts): RefundDecision {
   if (facts.refundFromAmount !== null && facts.refundFromAmount.currency !== payment.payToAmount.currency) {
     return reject('CURRENCY_NOT_SUPPORT');
   }
-  if (!facts.isInRefundWindow(payment.paymentTimeMs, facts.nowMs)) return reject('REFUND_WINDOW_EXCEEDED');
+  if (!facts.isInRefundWindow(payment.paymentTimeMs, facts.nowMs)) return reject('REFUND_WINDOW_EXCEED');
   const refundedAfterMinor = payment.refundedMinor + facts.refundAmount.value;
   if (refundedAfterMinor > payment.paymentAmount.value) return reject('REFUND_AMOUNT_EXCEED');
   const restFromMinor = payment.payToAmount.value - payment.refundedFromMinor;
