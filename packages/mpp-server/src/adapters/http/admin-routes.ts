@@ -3,9 +3,11 @@ import { parseAmount, WireAmountSchema } from '@tapkit/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createCustomer, readCustomer, setCustomerStatus, topUp } from '../../customers.ts';
+import { formatUtc8 } from '../../domain/time.ts';
 import type { Clock } from '../../ports.ts';
 import { checkInvariants } from '../db/ledger-repository.ts';
 import type { DbHandle } from '../db/open.ts';
+import { listStoppedNotify } from '../db/outbox-repository.ts';
 import { describeZodIssues, installErrorHandler, sendError } from './http-errors.ts';
 
 // The operator's admin API, behind a bearer token from configuration (compared in constant time):
@@ -34,6 +36,16 @@ const TopUpSchema = z.strictObject({
   amount: WireAmountSchema,
 });
 const CustomerParamsSchema = z.strictObject({ id: IdSchema });
+/** (tapkit) Stopped notifications per page: 100 unless asked, at most 500. */
+const STOPPED_LIMIT_DEFAULT = 100;
+const StoppedQuerySchema = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^[1-9][0-9]{0,2}$/, 'limit must be a whole number from 1 to 500')
+    .transform(Number)
+    .refine((n) => n <= 500, 'limit must be at most 500')
+    .optional(),
+});
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
@@ -99,6 +111,26 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps)
         customerId: customer.customerId,
         status: customer.status,
         balances: customer.balances.map((b) => ({ currency: b.currency, value: b.balanceMinor.toString() })),
+      };
+    });
+
+    // Notifications whose retries ended without an S (PROCESS_FAIL, REPEAT_REQ_INCONSISTENT, GAVE_UP):
+    // Alipay+ did not take them, and an operator has to look.
+    scope.get('/admin/v1/notify/stopped', async (request, reply) => {
+      const query = StoppedQuerySchema.safeParse(request.query);
+      if (!query.success) return sendError(reply, 'QUERY_INVALID', describeZodIssues(query.error));
+      const rows = await listStoppedNotify(deps.store.db, {
+        limit: query.data.limit ?? STOPPED_LIMIT_DEFAULT,
+      });
+      return {
+        notifications: rows.map((row) => ({
+          paymentRequestId: row.paymentRequestId,
+          stoppedCode: row.stoppedCode,
+          stoppedAt: formatUtc8(row.stoppedAtMs),
+          attemptsTotal: row.attemptsTotal,
+          lastResultCode: row.lastResultCode,
+          lastDetail: row.lastDetail,
+        })),
       };
     });
 
