@@ -58,9 +58,12 @@ describe.each(testEngines<IssuerDatabase>(issuerMigrations))('issuer processor f
     expect(getText(again.answer, 38)).toBe(getText(first.answer, 38));
     expect(getText(first.answer, 11)).not.toBe(getText(again.answer, 11));
     expect(world.calls('pay')).toBe(1);
+    // The Alipay+ models' names: customer in paymentMethod, referenceMerchantId, storeTerminalId.
     expect(world.mppCalls.get('pay')?.[0]).toMatchObject({
       paymentAmount: { currency: 'HKD', value: '1000' },
       customerId: 'C-ALICE',
+      paymentMethod: { paymentMethodType: 'CONNECT_WALLET_NFC', customerId: 'C-ALICE' },
+      order: { merchant: { referenceMerchantId: expect.any(String) }, env: { storeTerminalId: 'TERM0001' } },
       paymentFactor: { authorizationType: 'FINAL' },
       customData: 'basket-7',
     });

@@ -30,6 +30,10 @@ export interface MppAppConfig {
   readonly freshnessMs?: number;
   /** Largest signed request body; the protocol default (64 KiB) when absent. */
   readonly bodyBytesMax?: number;
+  /** How long payments stay refundable; at least and by default 366 days (doc). */
+  readonly refundWindowDays?: number;
+  /** Hosts a pay's paymentNotifyUrl may name (see notifyUrlOf); none when absent. */
+  readonly notifyUrlHostsAllowed?: readonly string[];
 }
 
 export interface BuildMppAppOptions {
@@ -71,6 +75,9 @@ export function buildMppApp(options: BuildMppAppOptions): FastifyInstance {
     clock: options.clock,
     ids: options.ids ?? randomIds,
     ...(options.config.limits === undefined ? {} : { limits: options.config.limits }),
+    ...(options.config.refundWindowDays === undefined
+      ? {}
+      : { refundWindowDays: options.config.refundWindowDays }),
     onError:
       options.onError ??
       ((error, context) =>
@@ -95,6 +102,9 @@ export function buildMppApp(options: BuildMppAppOptions): FastifyInstance {
     ...(options.config.freshnessMs === undefined ? {} : { freshnessMs: options.config.freshnessMs }),
     ...(options.config.bodyBytesMax === undefined ? {} : { bodyBytesMax: options.config.bodyBytesMax }),
   });
-  registerAlipayRoutes(router, service);
+  registerAlipayRoutes(router, service, {
+    logger: app.log,
+    notifyUrlHostsAllowed: options.config.notifyUrlHostsAllowed ?? [],
+  });
   return app;
 }

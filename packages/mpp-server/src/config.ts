@@ -234,6 +234,28 @@ export const CONFIG_OPTIONS = {
     description: 'Longest a graceful shutdown waits for in-flight requests and sends.',
     schema: msSchema(0, 600_000),
   }),
+  refundWindowDays: spec({
+    env: 'TAPKIT_REFUND_WINDOW_DAYS',
+    kind: 'int',
+    default: 366,
+    description:
+      'Days a payment stays refundable; the documented 366 days is the minimum (after the window: F REFUND_WINDOW_EXCEED).',
+    schema: z.number().int().min(366).max(36_600),
+  }),
+  notifyUrlHosts: spec({
+    env: 'TAPKIT_NOTIFY_URL_HOSTS',
+    kind: 'string',
+    default: '',
+    description:
+      "Comma-separated hosts (host or host:port) a pay's paymentNotifyUrl may name; its notifyPayment then goes there. Empty: always alipayPlusUrl.",
+    schema: z
+      .string()
+      .max(4_096)
+      .regex(
+        /^([A-Za-z0-9.-]+(:[0-9]{1,5})?(,[A-Za-z0-9.-]+(:[0-9]{1,5})?)*)?$/,
+        'must be "host[:port][,host...]"',
+      ),
+  }),
   appBodyBytesMax: spec({
     env: 'TAPKIT_APP_BODY_BYTES_MAX',
     kind: 'int',
@@ -262,6 +284,13 @@ export interface ConfigError {
   readonly code: ConfigErrorCode;
   /** One line per problem, naming the option and its environment variable. */
   readonly message: string;
+}
+
+/** The allow-list of paymentNotifyUrl hosts, lower case. */
+export function notifyUrlHostsOf(config: Pick<MppConfig, 'notifyUrlHosts'>): string[] {
+  return config.notifyUrlHosts === ''
+    ? []
+    : config.notifyUrlHosts.split(',').map((host) => host.trim().toLowerCase());
 }
 
 /** The rows of the README table: option, environment variable, default, description. */

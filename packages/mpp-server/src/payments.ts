@@ -7,13 +7,14 @@ import {
   readWalletBalances,
 } from './adapters/db/ledger-repository.ts';
 import type { DbHandle } from './adapters/db/open.ts';
-import { openNotify } from './adapters/db/outbox-repository.ts';
+import { isNotifyFinished, openNotify } from './adapters/db/outbox-repository.ts';
 import {
   addRefundToPayment,
   type CustomerWallet,
   findAdjustRefund,
   findPayment,
   findRefund,
+  findTokenCustomer,
   insertAdjustRefund,
   insertPayment,
   insertRefund,
@@ -31,10 +32,12 @@ import {
   decideCancel,
   decidePay,
   type LimitsByCurrency,
+  legacyPayCheckedFields,
   needsDailyUsage,
   type PayDecision,
   payCheckedFields,
   payToAgrees,
+  stillHeldMinor,
 } from './domain/pay.ts';
 import {
   type AdjustDecision,
@@ -42,10 +45,17 @@ import {
   adjustRefundCheckedFields,
   decideAdjustRefund,
   decideRefund,
+  legacyRefundCheckedFields,
   type RefundablePayment,
   refundCheckedFields,
 } from './domain/refund.ts';
-import { formatUtc8, isInCancelWindow, isInRefundWindow, utc8Day } from './domain/time.ts';
+import {
+  formatUtc8,
+  isInCancelWindow,
+  isInRefundWindow,
+  REFUND_WINDOW_DAYS_DEFAULT,
+  utc8Day,
+} from './domain/time.ts';
 import type { Clock, ErrorSink, IdSource } from './ports.ts';
 import {
   type AdjustRefundAnswer,
@@ -67,8 +77,13 @@ import {
 
 export interface PayCommand {
   readonly paymentRequestId: string;
-  readonly customerId: string;
+  /**
+   * The customer the request names (top-level customerId, else paymentMethod.customerId); null when it
+   * names none, and the service then looks paymentMethodId up in the token mapping.
+   */
+  readonly customerId: string | null;
   readonly paymentAmount: Money;
+  /** What to debit: payToAmount as sent, or paymentAmount when it was absent (doc). */
   readonly payToAmount: Money;
   readonly paymentMethodType: string | null;
   readonly paymentMethodId: string | null;
@@ -77,6 +92,16 @@ export interface PayCommand {
   readonly paymentQuote: Readonly<Record<string, unknown>> | null;
   /** The rest of the request worth keeping for history: order, paymentFactor, nfcTransactionInfo. */
   readonly details: Readonly<Record<string, unknown>>;
+  /** Compared on replays with the amounts and customerId (doc); absent counts as null. */
+  readonly checked?: {
+    readonly paymentMethod: unknown;
+    readonly surchargeInfo: unknown;
+    readonly paymentPromoInfo: unknown;
+  };
+  /** The request as received, unknown fields included, stored with the payment. */
+  readonly requestJson?: string | null;
+  /** Where this payment's notifyPayment goes (an allowed paymentNotifyUrl); the default when null. */
+  readonly notifyUrl?: string | null;
 }
 
 export interface RefundCommand {
@@ -86,6 +111,14 @@ export interface RefundCommand {
   readonly refundAmount: Money;
   readonly refundFromAmount: Money | null;
   readonly refundReason: string | null;
+  /** Compared on replays with refundAmount and paymentRequestId (doc); absent counts as null. */
+  readonly checked?: {
+    readonly refundFromAmount: unknown;
+    readonly refundPromoInfo: unknown;
+    readonly surchargeInfo: unknown;
+  };
+  /** The request as received, unknown fields included. */
+  readonly requestJson?: string | null;
 }
 
 export interface AdjustRefundCommand {
@@ -102,6 +135,8 @@ export interface PaymentServiceDeps {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly limits?: LimitsByCurrency;
+  /** How long a payment stays refundable; at least (and by default) 366 days (doc: a minimum). */
+  readonly refundWindowDays?: number;
   readonly onError?: ErrorSink;
 }
 
@@ -162,35 +197,54 @@ function isWellFormedPay(command: PayCommand): boolean {
 }
 
 /** The stored first answer to a pay, or REPEAT_REQ_INCONSISTENT when the checked fields differ. */
-function replayPay(row: PaymentRow, checkedFields: string): PayAnswer | undefined {
+function replayPay(row: PaymentRow, checkedFields: readonly string[]): PayAnswer | undefined {
   if (row.pay_response_json === null) return undefined;
-  if (row.checked_fields !== checkedFields) return failure('REPEAT_REQ_INCONSISTENT');
+  if (row.checked_fields === null || !checkedFields.includes(row.checked_fields)) {
+    return failure('REPEAT_REQ_INCONSISTENT');
+  }
   return JSON.parse(row.pay_response_json) as PayAnswer;
 }
 
+/**
+ * The customer of a pay (ALIPAYPLUS_API.md): the one the request names, else the owner of the token
+ * reference paymentMethodId in the MPP's token mapping; null when neither finds one (F USER_NOT_EXIST).
+ */
+async function resolveCustomer(tx: Tx, command: PayCommand): Promise<string | null> {
+  if (command.customerId !== null) return command.customerId;
+  if (command.paymentMethodId === null) return null;
+  return (await findTokenCustomer(tx, command.paymentMethodId)) ?? null;
+}
+
 async function payInTx(deps: PaymentServiceDeps, tx: Tx, command: PayCommand): Promise<PayAnswer> {
-  const checkedFields = payCheckedFields(command);
+  const customerId = await resolveCustomer(tx, command);
+  const checkedFields = payCheckedFields({
+    paymentAmount: command.paymentAmount,
+    payToAmount: command.payToAmount,
+    customerId: command.customerId,
+    paymentMethod: command.checked?.paymentMethod ?? null,
+    surchargeInfo: command.checked?.surchargeInfo ?? null,
+    paymentPromoInfo: command.checked?.paymentPromoInfo ?? null,
+  });
+  const accepted = [checkedFields, legacyPayCheckedFields({ ...command, customerId: customerId ?? '' })];
   let existing = await findPayment(tx, command.paymentRequestId);
-  const early = existing && replayPay(existing, checkedFields);
+  const early = existing && replayPay(existing, accepted);
   if (early !== undefined) return early;
-  const wallet = await lockCustomerWallet(
-    tx,
-    deps.store.engine,
-    command.customerId,
-    command.payToAmount.currency,
-  );
+  const wallet =
+    customerId === null
+      ? undefined
+      : await lockCustomerWallet(tx, deps.store.engine, customerId, command.payToAmount.currency);
   if (deps.store.engine === 'postgres' && wallet !== undefined) {
     // A duplicate that waited for the customer lock reads the winner's answer now.
     existing = await findPayment(tx, command.paymentRequestId);
-    const replay = existing && replayPay(existing, checkedFields);
+    const replay = existing && replayPay(existing, accepted);
     if (replay !== undefined) return replay;
   }
   const nowMs = deps.clock.nowMs();
   const decision: PayDecision =
     existing?.status === 'TOMBSTONE'
       ? { kind: 'REJECT', code: 'ORDER_IS_CLOSED' }
-      : await decidePayWithUsage(deps, tx, command, wallet, nowMs);
-  if (decision.kind === 'DEBIT' && wallet?.accountId !== undefined) {
+      : await decidePayWithUsage(deps, tx, { command, customerId }, wallet, nowMs);
+  if (decision.kind === 'DEBIT' && wallet?.accountId !== undefined && customerId !== null) {
     const plan = move({
       kind: 'PAY',
       clientId: command.paymentRequestId,
@@ -198,7 +252,7 @@ async function payInTx(deps: PaymentServiceDeps, tx: Tx, command: PayCommand): P
       fromAccountId: wallet.accountId,
       toAccountId: systemAccountId('ALIPAYPLUS_SETTLEMENT', command.payToAmount.currency),
       amountMinor: command.payToAmount.value,
-      customerId: command.customerId,
+      customerId,
     });
     await applyTransfer(tx, plan, nowMs);
   }
@@ -206,10 +260,11 @@ async function payInTx(deps: PaymentServiceDeps, tx: Tx, command: PayCommand): P
     result: result(decision.kind === 'DEBIT' ? 'SUCCESS' : decision.code),
     paymentId: deps.ids.paymentId(),
     paymentTime: formatUtc8(nowMs),
-    customerId: command.customerId,
+    ...(customerId === null ? {} : { customerId }),
     payToAmount: toWireMoney(command.payToAmount),
   };
   await storePayOutcome(tx, command, {
+    customerId,
     answer,
     checkedFields,
     existing,
@@ -222,16 +277,17 @@ async function payInTx(deps: PaymentServiceDeps, tx: Tx, command: PayCommand): P
 async function decidePayWithUsage(
   deps: PaymentServiceDeps,
   tx: Tx,
-  command: PayCommand,
+  pay: { command: PayCommand; customerId: string | null },
   wallet: CustomerWallet | undefined,
   nowMs: number,
 ): Promise<PayDecision> {
+  const command = pay.command;
   const currency = command.payToAmount.currency;
   const limits = deps.limits?.[currency];
   // Today's usage costs a query on the pay path, so it is read only when a daily limit applies.
   const usageToday: DailyUsage =
-    wallet?.accountId !== undefined && needsDailyUsage(limits)
-      ? await readDailyUsage(tx, command.customerId, currency, utc8Day(nowMs))
+    wallet?.accountId !== undefined && pay.customerId !== null && needsDailyUsage(limits)
+      ? await readDailyUsage(tx, pay.customerId, currency, utc8Day(nowMs))
       : { amountMinor: 0n, count: 0 };
   return decidePay({
     customerStatus: wallet?.status,
@@ -247,6 +303,7 @@ async function storePayOutcome(
   tx: Tx,
   command: PayCommand,
   outcome: {
+    customerId: string | null;
     answer: PayAnswer;
     checkedFields: string;
     existing: PaymentRow | undefined;
@@ -258,7 +315,7 @@ async function storePayOutcome(
   const row = {
     payment_id: answer.paymentId ?? null,
     result_code: answer.result.resultCode,
-    customer_id: command.customerId,
+    customer_id: outcome.customerId,
     checked_fields: outcome.checkedFields,
     payment_currency: command.paymentAmount.currency,
     payment_minor: command.paymentAmount.value,
@@ -269,6 +326,8 @@ async function storePayOutcome(
     custom_data: command.customData,
     details_json: JSON.stringify({ ...command.details, paymentQuote: command.paymentQuote }),
     pay_response_json: JSON.stringify(answer),
+    request_json: command.requestJson ?? null,
+    notify_url: command.notifyUrl ?? null,
     updated_at_ms: nowMs,
   };
   if (outcome.existing === undefined) {
@@ -319,7 +378,6 @@ async function cancelInTx(deps: PaymentServiceDeps, tx: Tx, paymentRequestId: st
   const decision = decideCancel({
     state: row?.status,
     paymentTimeMs: row?.payment_time_ms == null ? undefined : Number(row.payment_time_ms),
-    refundCount: Number(row?.refund_count ?? 0n),
     nowMs,
     isInCancelWindow,
   });
@@ -345,7 +403,11 @@ async function cancelInTx(deps: PaymentServiceDeps, tx: Tx, paymentRequestId: st
     updated_at_ms: nowMs,
     ...(closes ? { status: 'CANCELLED' as const, cancelled_at_ms: nowMs } : {}),
   });
-  if (closes) await openNotify(tx, paymentRequestId, nowMs);
+  // (doc) One final result per payment: once its notification was finished (S acknowledged, or stopped
+  // for operators) Alipay+ knows the outcome and itself initiated this cancel, so nothing more is sent; a
+  // notification still pending is replaced by F ORDER_IS_CLOSED (the worker re-reads the payment).
+  if (closes && !(await isNotifyFinished(tx, paymentRequestId)))
+    await openNotify(tx, paymentRequestId, nowMs);
   return answer;
 }
 
@@ -355,13 +417,16 @@ async function reversePayment(tx: Tx, row: PaymentRow, nowMs: number): Promise<v
   if (currency === null || customerId === null || row.pay_to_minor === null) {
     throw new Error(`cancel: successful payment ${row.payment_request_id} lacks its amount`);
   }
+  // (doc) After partial refunds a cancel returns what is still held; a fully refunded one moves nothing.
+  const heldMinor = stillHeldMinor(row.pay_to_minor, row.refunded_from_minor);
+  if (heldMinor === 0n) return;
   const plan = move({
     kind: 'CANCEL',
     clientId: row.payment_request_id,
     currency,
     fromAccountId: systemAccountId('ALIPAYPLUS_SETTLEMENT', currency),
     toAccountId: customerAccountId(customerId, currency),
-    amountMinor: row.pay_to_minor,
+    amountMinor: heldMinor,
     customerId,
   });
   await applyTransfer(tx, plan, nowMs);
@@ -383,10 +448,11 @@ function refundablePayment(row: PaymentRow | undefined): RefundablePayment | und
 
 async function refundInTx(deps: PaymentServiceDeps, tx: Tx, command: RefundCommand): Promise<RefundAnswer> {
   const checkedFields = refundCheckedFields(command);
+  const accepted = [checkedFields, legacyRefundCheckedFields(command)];
   const replay = async (): Promise<RefundAnswer | undefined> => {
     const stored = await findRefund(tx, command.refundRequestId);
     if (stored === undefined) return undefined;
-    if (stored.checked_fields !== checkedFields) return failure('REPEAT_REQ_INCONSISTENT');
+    if (!accepted.includes(stored.checked_fields)) return failure('REPEAT_REQ_INCONSISTENT');
     return JSON.parse(stored.response_json) as RefundAnswer;
   };
   const early = await replay();
@@ -405,7 +471,8 @@ async function refundInTx(deps: PaymentServiceDeps, tx: Tx, command: RefundComma
     refundAmount: command.refundAmount,
     refundFromAmount: command.refundFromAmount,
     nowMs,
-    isInRefundWindow,
+    isInRefundWindow: (paymentTimeMs, atMs) =>
+      isInRefundWindow(paymentTimeMs, atMs, deps.refundWindowDays ?? REFUND_WINDOW_DAYS_DEFAULT),
   });
   const refundId = deps.ids.refundId();
   const answer: RefundAnswer =
@@ -422,6 +489,7 @@ async function refundInTx(deps: PaymentServiceDeps, tx: Tx, command: RefundComma
       command,
       customerId: payment.customer_id,
       refundFrom: decision.refundFrom,
+      refundInPaymentMinor: decision.refundInPayment.value,
       nowMs,
     });
   }
@@ -439,6 +507,7 @@ async function refundInTx(deps: PaymentServiceDeps, tx: Tx, command: RefundComma
     refund_reason: command.refundReason,
     response_json: JSON.stringify(answer),
     created_at_ms: BigInt(nowMs),
+    request_json: command.requestJson ?? null,
   });
   return answer;
 }
@@ -446,7 +515,13 @@ async function refundInTx(deps: PaymentServiceDeps, tx: Tx, command: RefundComma
 /** Gives the wallet amount back and adds the refund to the payment's refunded sums. */
 async function postRefund(
   tx: Tx,
-  p: { command: RefundCommand; customerId: string; refundFrom: Money; nowMs: number },
+  p: {
+    command: RefundCommand;
+    customerId: string;
+    refundFrom: Money;
+    refundInPaymentMinor: bigint;
+    nowMs: number;
+  },
 ): Promise<void> {
   // A refund small enough to round down to nothing in the wallet currency moves no money but still counts.
   if (p.refundFrom.value > 0n) {
@@ -464,7 +539,7 @@ async function postRefund(
   await addRefundToPayment(
     tx,
     p.command.paymentRequestId,
-    p.command.refundAmount.value,
+    p.refundInPaymentMinor,
     p.refundFrom.value,
     p.nowMs,
   );

@@ -10,7 +10,7 @@ import { registerAppRoutes } from './adapters/http/app-routes.ts';
 import { mppOpenApiDocument, registerDocsRoutes } from './adapters/http/docs-routes.ts';
 import { createNfcProxy, type NfcProxy } from './adapters/http/nfc-proxy.ts';
 import { buildMppApp } from './app.ts';
-import { type LoadedKeys, loadKeys, type MppConfig } from './config.ts';
+import { type LoadedKeys, loadKeys, type MppConfig, notifyUrlHostsOf } from './config.ts';
 import type { LimitsByCurrency, PaymentLimits } from './domain/pay.ts';
 import { NotifyWorker } from './notify/notify-worker.ts';
 
@@ -80,7 +80,7 @@ export async function startMppServer(
       throw error;
     },
   );
-  const { app, adminApp, alipayPlus, proxy, worker } = parts;
+  const { app, adminApp, alipayPlus, proxy, worker, notifyClients } = parts;
   const listening = async () => {
     const url = await app.listen({ host: config.host, port: config.port });
     const adminUrl =
@@ -90,7 +90,13 @@ export async function startMppServer(
     return { url, adminUrl };
   };
   const { url: address, adminUrl } = await listening().catch(async (error) => {
-    await Promise.allSettled([app.close(), adminApp?.close(), alipayPlus.close(), proxy.close()]);
+    await Promise.allSettled([
+      app.close(),
+      adminApp?.close(),
+      alipayPlus.close(),
+      proxy.close(),
+      notifyClients.close(),
+    ]);
     await db.close();
     throw error;
   });
@@ -111,6 +117,7 @@ export async function startMppServer(
       logger,
       alipayPlus,
       proxy,
+      notifyClients,
       timeoutMs: config.shutdownTimeoutMs,
     }).finally(() => removeSignals());
     return closing;
@@ -170,6 +177,7 @@ interface Parts {
   readonly alipayPlus: SignedClient;
   readonly proxy: NfcProxy;
   readonly worker: NotifyWorker;
+  readonly notifyClients: NotifyClients;
 }
 
 async function assemble(
@@ -184,7 +192,12 @@ async function assemble(
   const app = buildMppApp({
     db,
     clock,
-    config: { limits: toLimits(config.limits), freshnessMs: config.freshnessMs },
+    config: {
+      limits: toLimits(config.limits),
+      freshnessMs: config.freshnessMs,
+      refundWindowDays: config.refundWindowDays,
+      notifyUrlHostsAllowed: notifyUrlHostsOf(config),
+    },
     keys: {
       signingKey: keys.signingKey,
       // Alipay+ signs its calls to us with the Client-Id it gave the MPP, the one we sign ours with.
@@ -192,14 +205,17 @@ async function assemble(
     },
     fastify: { loggerInstance: logger, bodyLimit: config.appBodyBytesMax, return503OnClosing: true },
   });
-  const alipayPlus = new SignedClient({
-    baseUrl: config.alipayPlusUrl,
-    clientId: config.clientId,
-    signingKey: keys.signingKey,
-    peerVerifyKeys: keys.alipayPlusVerifyKeys,
-    clock,
-    freshnessMs: config.freshnessMs,
-  });
+  const signedClientAt = (baseUrl: string) =>
+    new SignedClient({
+      baseUrl,
+      clientId: config.clientId,
+      signingKey: keys.signingKey,
+      peerVerifyKeys: keys.alipayPlusVerifyKeys,
+      clock,
+      freshnessMs: config.freshnessMs,
+    });
+  const alipayPlus = signedClientAt(config.alipayPlusUrl);
+  const notifyClients = new NotifyClients(signedClientAt);
   const proxy = createNfcProxy({
     tokenServiceUrl: config.tokenServiceUrl,
     tokenServiceSecret: config.tokenServiceSecret,
@@ -230,13 +246,35 @@ async function assemble(
   const worker = new NotifyWorker({
     handle: db,
     client: alipayPlus,
+    clientFor: (baseUrl) => notifyClients.at(baseUrl),
     clock,
     logger: logger.child({ component: 'notify' }),
     pollIntervalMs: config.notifyPollIntervalMs,
     batchSizeMax: config.notifyBatchSizeMax,
     leaseMs: config.notifyLeaseMs,
   });
-  return { app, adminApp, alipayPlus, proxy, worker };
+  return { app, adminApp, alipayPlus, proxy, worker, notifyClients };
+}
+
+/** (tapkit) Distinct paymentNotifyUrl base URLs with a client of their own; others use the default. */
+const notifyClientsMax = 16;
+
+/** Signed clients for payments' own notify URLs (already checked against the allow-list), one per base. */
+class NotifyClients {
+  private readonly clients = new Map<string, SignedClient>();
+  constructor(private readonly create: (baseUrl: string) => SignedClient) {}
+
+  at(baseUrl: string): SignedClient | undefined {
+    const known = this.clients.get(baseUrl);
+    if (known !== undefined || this.clients.size >= notifyClientsMax) return known;
+    const client = this.create(baseUrl);
+    this.clients.set(baseUrl, client);
+    return client;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.clients.values()].map((client) => client.close()));
+  }
 }
 
 function toLimits(limits: MppConfig['limits']): LimitsByCurrency {
@@ -261,6 +299,7 @@ async function shutdown(p: {
   logger: Logger;
   alipayPlus: SignedClient;
   proxy: NfcProxy;
+  notifyClients: NotifyClients;
   timeoutMs: number;
 }): Promise<void> {
   const startedAtMs = Date.now();
@@ -279,7 +318,7 @@ async function shutdown(p: {
     // Claims still held would block those rows until the lease runs out; give them back if we still can.
     await p.worker.releaseClaimsNow().catch(() => 0);
   }
-  await Promise.allSettled([p.alipayPlus.close(), p.proxy.close()]);
+  await Promise.allSettled([p.alipayPlus.close(), p.proxy.close(), p.notifyClients.close()]);
   await p.db.close();
   p.logger.info({ durationMs: Date.now() - startedAtMs, outcome }, 'mpp server closed');
 }

@@ -62,7 +62,7 @@ describe.each(testEngines())('Alipay+ routes on $name', (engine) => {
     return outcome.response;
   }
 
-  it('runs pay, inquiry, three refunds and a refused cancel, and replays each call byte for byte', async () => {
+  it('runs pay, inquiry, three refunds and a cancel, and replays each call byte for byte', async () => {
     const pay = mpp.client.prepare(
       'pay',
       payBody({
@@ -102,8 +102,9 @@ describe.each(testEngines())('Alipay+ routes on $name', (engine) => {
     const first = [];
     for (const prepared of calls.slice(1)) first.push(await mpp.client.send<Answer>(prepared));
     const codes = first.map((o) => (o.kind === 'answered' ? o.response.result.resultCode : o.reason));
-    expect(codes).toEqual(['SUCCESS', 'SUCCESS', 'REFUND_AMOUNT_EXCEED', 'ORDER_STATUS_INVALID']);
-    expect(await balanceOf(world, 'C1', 'HKD')).toBe(9500n);
+    // (doc) The cancel after partial refunds succeeds and returns what is still held (500).
+    expect(codes).toEqual(['SUCCESS', 'SUCCESS', 'REFUND_AMOUNT_EXCEED', 'SUCCESS']);
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(10_000n);
 
     // Re-sending the identical bytes gets the identical answer body, and changes nothing.
     const firstRaw = [paid, ...first].map((o) => (o.kind === 'answered' ? o.raw.toString() : o.reason));
@@ -113,7 +114,130 @@ describe.each(testEngines())('Alipay+ routes on $name', (engine) => {
       againRaw.push(outcome.kind === 'answered' ? outcome.raw.toString() : outcome.reason);
     }
     expect(againRaw).toEqual(firstRaw);
-    expect(await balanceOf(world, 'C1', 'HKD')).toBe(9500n);
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(10_000n);
+  });
+
+  // Liberal acceptance (ALIPAYPLUS_API.md, "Accept what the real Alipay+ sends").
+  const storedRequest = async (paymentRequestId: string) => {
+    const row = await store.db
+      .selectFrom('payments')
+      .select(['request_json', 'details_json', 'customer_id', 'status'])
+      .where('payment_request_id', '=', paymentRequestId)
+      .executeTakeFirstOrThrow();
+    return {
+      ...row,
+      request: JSON.parse(row.request_json ?? 'null') as Record<string, unknown>,
+      details: JSON.parse(row.details_json ?? 'null') as Record<string, unknown>,
+    };
+  };
+
+  it('debits once a minimal pay of the documented-required fields only (customer in paymentMethod)', async () => {
+    const paymentRequestId = nextId('PR-MIN');
+    const minimal = {
+      acquirerId: 'ACQ-1',
+      pspId: 'PSP-1',
+      paymentRequestId,
+      paymentAmount: { currency: 'HKD', value: '1000' },
+      order: { referenceOrderId: 'RO-MIN' },
+      paymentMethod: { customerId: 'C1' },
+    };
+    const paid = await call('pay', minimal);
+    expect(paid).toMatchObject({
+      result: { resultCode: 'SUCCESS', resultStatus: 'S' },
+      customerId: 'C1',
+      payToAmount: { currency: 'HKD', value: '1000' },
+    });
+    expect(await call('pay', minimal)).toEqual(paid);
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(9000n);
+    const stored = await storedRequest(paymentRequestId);
+    // (tapkit) authorizationType absent = FINAL.
+    expect(stored.details.paymentFactor).toMatchObject({ authorizationType: 'FINAL' });
+  });
+
+  it('debits once a pay built from the Alipay+ models alone, keeping unknown fields', async () => {
+    const paymentRequestId = nextId('PR-MODEL');
+    const model = {
+      acquirerId: 'ACQ-1',
+      pspId: 'PSP-1',
+      paymentRequestId,
+      paymentAmount: { currency: 'HKD', value: '1200' },
+      paymentMethod: {
+        paymentMethodType: 'CONNECT_WALLET',
+        paymentMethodId: 'TUR-MODEL',
+        customerId: 'C1',
+        paymentMethodMetaData: { futureFlag: 'x' },
+      },
+      order: {
+        referenceOrderId: 'RO-MODEL',
+        orderAmount: { currency: 'HKD', value: '1200' },
+        merchant: {
+          referenceMerchantId: 'M-MODEL',
+          merchantName: 'Model Shop',
+          merchantMCC: '5999',
+          merchantAddress: { region: 'HK', city: 'Hong Kong', street: 'unknown to us' },
+          store: { referenceStoreId: 'S-1' },
+        },
+        env: { storeTerminalId: 'T-MODEL', terminalType: 'MINI_APP', osType: 'IOS' },
+      },
+      paymentFactor: { isInStorePayment: 'true', inStorePaymentScenario: 'PaymentCode' },
+      surchargeInfo: { surchargeAmount: { currency: 'HKD', value: '0' } },
+      passThroughInfo: '{"k":"v"}',
+      brandNewTopLevelField: { nested: ['a', 'b'] },
+    };
+    const paid = await call('pay', model);
+    expect(paid.result.resultCode).toBe('SUCCESS');
+    expect(await call('pay', model)).toEqual(paid);
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(8800n);
+    const stored = await storedRequest(paymentRequestId);
+    expect(stored.request).toEqual(model);
+    expect(stored.details).toMatchObject({ referenceMerchantId: 'M-MODEL', storeTerminalId: 'T-MODEL' });
+    // surchargeInfo is a checked field: another value under the same id is a different request.
+    const changed = await call('pay', {
+      ...model,
+      surchargeInfo: { surchargeAmount: { currency: 'HKD', value: '5' } },
+    });
+    expect(changed.result.resultCode).toBe('REPEAT_REQ_INCONSISTENT');
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(8800n);
+  });
+
+  it.each([
+    ['payToAmount', { payToAmount: undefined }],
+    ['customerId (found in paymentMethod)', { customerId: undefined, paymentMethod: { customerId: 'C1' } }],
+    ['paymentMethod', { paymentMethod: undefined }],
+    ['paymentFactor', { paymentFactor: undefined }],
+    ['order.merchant and order.env', { order: { referenceOrderId: 'RO-1' } }],
+    ['nfcTransactionInfo', { nfcTransactionInfo: undefined }],
+    ['customData', { customData: undefined }],
+    ['"" customData (counts as absent)', { customData: '' }],
+    ['"" paymentExpiryTime (counts as absent)', { paymentExpiryTime: '' }],
+  ])('debits once a pay with %s absent', async (_name, overrides) => {
+    const body = payBody(overrides);
+    const paid = await call('pay', body);
+    expect(paid.result.resultCode).toBe('SUCCESS');
+    expect(await call('pay', body)).toEqual(paid);
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(9000n);
+  });
+
+  it('finds the customer through the token mapping, and answers USER_NOT_EXIST when nothing names one', async () => {
+    await store.db
+      .insertInto('token_customers')
+      .values({ token_reference: 'TUR-MAPPED', customer_id: 'C1', source: 'TEST', created_at_ms: START_MS })
+      .execute();
+    const mapped = payBody({ customerId: undefined, paymentMethod: { paymentMethodId: 'TUR-MAPPED' } });
+    const paid = await call('pay', mapped);
+    expect(paid).toMatchObject({ result: { resultCode: 'SUCCESS' }, customerId: 'C1' });
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(9000n);
+    const nobody = payBody({ customerId: undefined, paymentMethod: { paymentMethodId: 'TUR-UNKNOWN' } });
+    const refused = await call('pay', nobody);
+    expect(refused.result).toMatchObject({ resultCode: 'USER_NOT_EXIST', resultStatus: 'F' });
+    expect(await call('pay', nobody)).toEqual(refused);
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(9000n);
+  });
+
+  it('answers CURRENCY_NOT_SUPPORT to payToAmount absent with no wallet in paymentAmount currency', async () => {
+    const body = payBody({ paymentAmount: { currency: 'USD', value: '100' }, payToAmount: undefined });
+    expect((await call('pay', body)).result.resultCode).toBe('CURRENCY_NOT_SUPPORT');
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(10_000n);
   });
 
   it('answers REPEAT_REQ_INCONSISTENT for the same paymentRequestId with another amount', async () => {

@@ -153,10 +153,9 @@ function applyToModel(
       if (p.payCode === null) {
         p.status = 'TOMBSTONE';
         p.cancelCode = 'SUCCESS';
-      } else if (p.refundCount > 0) {
-        p.cancelCode = 'ORDER_STATUS_INVALID';
       } else {
-        if (p.status === 'SUCCESS') credit(p.customerId, p.value);
+        // (doc) Cancel succeeds after refunds too, giving back what the payment still holds.
+        if (p.status === 'SUCCESS') credit(p.customerId, p.value - p.refunded);
         if (p.status !== 'TOMBSTONE') p.status = 'CANCELLED';
         p.cancelCode = 'SUCCESS';
       }

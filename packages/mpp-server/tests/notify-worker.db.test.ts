@@ -3,7 +3,7 @@ import type { SignedClient } from '@tapkit/protocol/node';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type DbHandle, openDatabase } from '../src/adapters/db/open.ts';
-import { openNotify, readOutbox } from '../src/adapters/db/outbox-repository.ts';
+import { listStoppedNotify, openNotify, readOutbox } from '../src/adapters/db/outbox-repository.ts';
 import { NotifyWorker } from '../src/notify/notify-worker.ts';
 import { type AlipayStub, mppClient, startAlipayStub } from './support/alipay-stub.ts';
 import { testEngines } from './support/engines.ts';
@@ -112,6 +112,61 @@ describe.each(testEngines())('notify worker on $name', (engine) => {
     clock.setMs(startMs + 100 * h);
     expect(await worker.pollOnce()).toBe(0);
     expect(stub.received).toHaveLength(1);
+  });
+
+  it.each([
+    ['ack_PROCESS_FAIL', 'PROCESS_FAIL'],
+    ['ack_REPEAT_REQ_INCONSISTENT', 'REPEAT_REQ_INCONSISTENT'],
+  ] as const)('stops the retries on %s and keeps it for operators', async (mode, code) => {
+    await seedPayment(handle, `PR-${code}`, startMs);
+    stub.mode = mode;
+    expect(await worker.pollOnce()).toBe(1);
+    const outbox = await readOutbox(handle.db, `PR-${code}`);
+    expect(outbox?.done_at_ms).toBe(BigInt(startMs));
+    expect(outbox?.stopped_code).toBe(code);
+    const rows = await attempts(handle, `PR-${code}`);
+    expect(rows.map((r) => [r.outcome, r.result_code])).toEqual([['STOPPED', code]]);
+    // No retry, ever.
+    clock.setMs(startMs + 100 * h);
+    expect(await worker.pollOnce()).toBe(0);
+    expect(stub.received).toHaveLength(1);
+    expect(await listStoppedNotify(handle.db, { limit: 10 })).toEqual([
+      {
+        paymentRequestId: `PR-${code}`,
+        stoppedCode: code,
+        stoppedAtMs: startMs,
+        attemptsTotal: 1,
+        lastResultCode: code,
+        lastDetail: expect.any(String),
+      },
+    ]);
+  });
+
+  it("sends to the payment's own allowed notify URL when it has one", async () => {
+    const other = await startAlipayStub(clock);
+    const otherClient = mppClient(other.url, clock);
+    try {
+      const routed = new NotifyWorker({
+        handle,
+        client,
+        clock,
+        workerId: 'w-url',
+        clientFor: (baseUrl) => (baseUrl === other.url ? otherClient : undefined),
+      });
+      await seedPayment(handle, 'PR-URL', startMs);
+      await handle.db
+        .updateTable('payments')
+        .set({ notify_url: other.url })
+        .where('payment_request_id', '=', 'PR-URL')
+        .execute();
+      expect(await routed.pollOnce()).toBe(1);
+      expect(other.received.map((r) => r.body.paymentRequestId)).toEqual(['PR-URL']);
+      expect(stub.received).toHaveLength(0);
+      await routed.stop();
+    } finally {
+      await otherClient.close();
+      await other.close();
+    }
   });
 
   it('retries an F acknowledgement on the schedule (10 s, then 30 s) and stops at S', async () => {
@@ -226,7 +281,9 @@ describe.each(testEngines())('notify worker on $name', (engine) => {
     expect(rows).toHaveLength(26);
     expect(Number(rows[25]!.started_at_ms) - startMs).toBeLessThanOrEqual(72 * h);
     expect(rows[25]!.detail).toMatch(/gave up/);
-    expect((await readOutbox(handle.db, 'PR-G'))?.done_at_ms).not.toBeNull();
+    const gaveUp = await readOutbox(handle.db, 'PR-G');
+    expect(gaveUp?.done_at_ms).not.toBeNull();
+    expect(gaveUp?.stopped_code).toBe('GAVE_UP');
     clock.setMs(startMs + 200 * h);
     expect(await worker.pollOnce()).toBe(0);
     expect(stub.received).toHaveLength(26);

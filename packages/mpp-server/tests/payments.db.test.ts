@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readAccount } from '../src/adapters/db/ledger-repository.ts';
 import type { DbHandle } from '../src/adapters/db/open.ts';
 import { readOutbox } from '../src/adapters/db/outbox-repository.ts';
+import { counterIds } from '../src/adapters/ids.ts';
 import { freezeCustomer, topUp, unfreezeCustomer } from '../src/customers.ts';
+import { createPaymentService } from '../src/payments.ts';
 import { testEngines } from './support/engines.ts';
 import {
   balanceOf,
@@ -76,22 +78,43 @@ describe.each(testEngines())('payment service on $name', (engine) => {
     expect(third.result).toMatchObject({ resultCode: 'REFUND_AMOUNT_EXCEED', resultStatus: 'F' });
     expect(await balanceOf(world, 'C1', 'HKD')).toBe(9500n);
 
-    const cancel = await world.service.cancelPayment(pay.paymentRequestId);
-    expect(cancel.result).toMatchObject({ resultCode: 'ORDER_STATUS_INVALID', resultStatus: 'F' });
-    expect(await balanceOf(world, 'C1', 'HKD')).toBe(9500n);
-
     // Every retry replays the first answer exactly, including failures.
     expect(await world.service.pay(pay)).toEqual(paid);
     expect(await refund('R1', 1000)).toEqual(first);
     expect(await refund('R2', 1500)).toEqual(second);
     expect(await refund('R3', 501)).toEqual(third);
-    expect(await world.service.cancelPayment(pay.paymentRequestId)).toEqual(cancel);
     // A different request under a used key changes nothing.
     expect((await refund('R1', 999)).result.resultCode).toBe('REPEAT_REQ_INCONSISTENT');
     expect(await balanceOf(world, 'C1', 'HKD')).toBe(9500n);
-    // The remaining 500 is still refundable.
-    expect((await refund('R4', 500)).result.resultCode).toBe('SUCCESS');
+
+    // (doc) A cancel after partial refunds succeeds and returns what is still held: 3000 - 2500 = 500.
+    const cancel = await world.service.cancelPayment(pay.paymentRequestId);
+    expect(cancel.result).toMatchObject({ resultCode: 'SUCCESS', resultStatus: 'S' });
     expect(await balanceOf(world, 'C1', 'HKD')).toBe(10_000n);
+    expect(await world.service.cancelPayment(pay.paymentRequestId)).toEqual(cancel);
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(10_000n);
+    // The payment is closed: nothing more is refundable.
+    expect((await refund('R4', 500)).result.resultCode).toBe('ORDER_STATUS_INVALID');
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(10_000n);
+  });
+
+  it('cancels a fully refunded payment: closes it, moves nothing', async () => {
+    await fundedCustomer(world, 'C1', money('HKD', 10_000));
+    const pay = payCommand({ customerId: 'C1' });
+    await world.service.pay(pay);
+    const refunded = await world.service.refund({
+      refundRequestId: 'RF1',
+      paymentRequestId: pay.paymentRequestId,
+      paymentId: null,
+      refundAmount: money('HKD', 1000),
+      refundFromAmount: null,
+      refundReason: null,
+    });
+    expect(refunded.result.resultCode).toBe('SUCCESS');
+    expect((await world.service.cancelPayment(pay.paymentRequestId)).result.resultCode).toBe('SUCCESS');
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(10_000n);
+    const inquiry = await world.service.inquiryPayment(pay.paymentRequestId);
+    expect(inquiry.paymentResult?.resultCode).toBe('ORDER_IS_CLOSED');
   });
 
   it('answers REPEAT_REQ_INCONSISTENT for the same id with another amount, and debits once', async () => {
@@ -160,10 +183,22 @@ describe.each(testEngines())('payment service on $name', (engine) => {
     expect(inquiry.paymentResult?.resultCode).toBe('ORDER_IS_CLOSED');
   });
 
-  it('cancels a successful payment in the window, returns the money once, and notifies again', async () => {
+  it('replaces a pending notification with the cancel, and leaves an acknowledged one alone', async () => {
+    await fundedCustomer(world, 'C1', money('HKD', 10_000));
+    // Pending (not yet acknowledged): the cancel re-opens the row, the worker will tell ORDER_IS_CLOSED.
+    const pending = payCommand({ customerId: 'C1', paymentRequestId: 'PR-PENDING' });
+    await world.service.pay(pending);
+    expect((await world.service.cancelPayment('PR-PENDING')).result.resultCode).toBe('SUCCESS');
+    const reopened = await readOutbox(store.db, 'PR-PENDING');
+    expect(reopened?.done_at_ms).toBeNull();
+    expect(reopened?.generation).toBe(1n);
+  });
+
+  it('cancels a successful payment in the window, returns the money once, and is not notified again', async () => {
     await fundedCustomer(world, 'C1', money('HKD', 10_000));
     const pay = payCommand({ customerId: 'C1' });
     await world.service.pay(pay);
+    // The S notification was acknowledged: Alipay+ knows, and it initiated the cancel (doc).
     await store.db.updateTable('notify_outbox').set({ done_at_ms: 1 }).execute();
     // 10:00 UTC+8 on the 25th; the window ends 00:30 UTC+8 on the 26th: 14 h 30 min later.
     await world.clock.advanceMs(14.5 * 3_600_000 - 1);
@@ -172,8 +207,8 @@ describe.each(testEngines())('payment service on $name', (engine) => {
     expect(await world.service.cancelPayment(pay.paymentRequestId)).toEqual(cancel);
     expect(await balanceOf(world, 'C1', 'HKD')).toBe(10_000n);
     const outbox = await readOutbox(store.db, pay.paymentRequestId);
-    expect(outbox?.done_at_ms).toBeNull();
-    expect(outbox?.generation).toBe(1n);
+    expect(outbox?.done_at_ms).toBe(1n);
+    expect(outbox?.generation).toBe(0n);
     const inquiry = await world.service.inquiryPayment(pay.paymentRequestId);
     expect(inquiry.paymentResult?.resultCode).toBe('ORDER_IS_CLOSED');
     const refund = await world.service.refund({
@@ -330,7 +365,8 @@ describe.each(testEngines())('payment service on $name', (engine) => {
     expect((await refund('R3', 334)).refundFromAmount).toEqual({ currency: 'HKD', value: '2607' });
     expect(await balanceOf(world, 'C1', 'HKD')).toBe(100_000n);
     expect((await refund('R4', 1)).result.resultCode).toBe('REFUND_AMOUNT_EXCEED');
-    const wrongCurrency = await world.service.refund({
+    // Nothing is left in either currency, whichever the refund is given in.
+    const walletCurrency = await world.service.refund({
       refundRequestId: 'R5',
       paymentRequestId: pay.paymentRequestId,
       paymentId: null,
@@ -338,7 +374,70 @@ describe.each(testEngines())('payment service on $name', (engine) => {
       refundFromAmount: null,
       refundReason: null,
     });
-    expect(wrongCurrency.result.resultCode).toBe('CURRENCY_NOT_SUPPORT');
+    expect(walletCurrency.result.resultCode).toBe('REFUND_AMOUNT_EXCEED');
+  });
+
+  it('converts a refund given in the wallet currency at the payment rate, never refuses it', async () => {
+    await fundedCustomer(world, 'C1', money('HKD', 100_000));
+    const pay = payCommand({
+      customerId: 'C1',
+      paymentAmount: money('USD', 1000),
+      payToAmount: money('HKD', 7801),
+      paymentQuote: { quoteId: 'Q1', quoteCurrencyPair: 'USD/HKD', quotePrice: '7.801' },
+    });
+    expect((await world.service.pay(pay)).result.resultCode).toBe('SUCCESS');
+    const refund = (id: string, currency: string, value: number) =>
+      world.service.refund({
+        refundRequestId: id,
+        paymentRequestId: pay.paymentRequestId,
+        paymentId: null,
+        refundAmount: money(currency, value),
+        refundFromAmount: null,
+        refundReason: null,
+      });
+    // HKD 2600 back as it is; it counts as USD 2600 * 1000 / 7801 = 333.29 -> 333 against the payment.
+    const first = await refund('RX1', 'HKD', 2600);
+    expect(first).toMatchObject({
+      result: { resultCode: 'SUCCESS' },
+      refundFromAmount: { currency: 'HKD', value: '2600' },
+    });
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(100_000n - 7801n + 2600n);
+    const row = await store.db
+      .selectFrom('payments')
+      .select(['refunded_minor', 'refunded_from_minor'])
+      .where('payment_request_id', '=', pay.paymentRequestId)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ refunded_minor: 333n, refunded_from_minor: 2600n });
+    // The rest in USD (667) returns exactly the rest in HKD (5201).
+    expect((await refund('RX2', 'USD', 667)).refundFromAmount).toEqual({ currency: 'HKD', value: '5201' });
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(100_000n);
+    // (tapkit) a third currency has no rate of this payment.
+    expect((await refund('RX3', 'EUR', 1)).result.resultCode).toBe('CURRENCY_NOT_SUPPORT');
+  });
+
+  it('keeps payments refundable for a configured window of at least 366 days', async () => {
+    const longer = createPaymentService({
+      store,
+      clock: world.clock,
+      ids: counterIds(),
+      refundWindowDays: 400,
+    });
+    await fundedCustomer(world, 'C1', money('HKD', 10_000));
+    const pay = payCommand({ customerId: 'C1' });
+    await longer.pay(pay);
+    const refund = (id: string) =>
+      longer.refund({
+        refundRequestId: id,
+        paymentRequestId: pay.paymentRequestId,
+        paymentId: null,
+        refundAmount: money('HKD', 100),
+        refundFromAmount: null,
+        refundReason: null,
+      });
+    await world.clock.advanceMs(399 * 86_400_000);
+    expect((await refund('RW1')).result.resultCode).toBe('SUCCESS');
+    await world.clock.advanceMs(1 * 86_400_000 + 1);
+    expect((await refund('RW2')).result.resultCode).toBe('REFUND_WINDOW_EXCEED');
   });
 
   it('refuses refunds of unknown payments and after 366 days', async () => {
@@ -356,7 +455,7 @@ describe.each(testEngines())('payment service on $name', (engine) => {
       });
     expect((await refund('R1', 'UNKNOWN')).result.resultCode).toBe('ORDER_NOT_EXIST');
     await world.clock.advanceMs(366 * 86_400_000 + 1);
-    expect((await refund('R2', pay.paymentRequestId)).result.resultCode).toBe('REFUND_WINDOW_EXCEEDED');
+    expect((await refund('R2', pay.paymentRequestId)).result.resultCode).toBe('REFUND_WINDOW_EXCEED');
   });
 
   it('settles racing pay and cancel of one id either way, and always returns the money', async () => {

@@ -30,6 +30,11 @@ const RESULT_MESSAGE_CHARS_MAX = 256;
 /** (tapkit) Client-Id on answers to requests whose own Client-Id is missing or malformed. */
 export const CLIENT_ID_UNKNOWN = 'UNKNOWN';
 
+/** (doc) Every Alipay+ API lives below this prefix; unknown paths under it answer INVALID_API. */
+export const APS_PREFIX = '/aps/';
+/** The methods answered METHOD_NOT_SUPPORTED on a known API path (HEAD comes with GET). */
+const NON_POST_METHODS = ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
+
 export type SignedPeer = PeerKeys & { signingKey: SigningKey };
 
 export interface SignedApiOptions {
@@ -41,6 +46,11 @@ export interface SignedApiOptions {
   clock: Clock;
   freshnessMs?: number;
   bodyBytesMax?: number;
+  /**
+   * Answer every other path under /aps/ with a signed INVALID_API (default true). An app that hosts other
+   * /aps/ routes of its own may keep them: static routes win over this catch-all.
+   */
+  answerUnknownApis?: boolean;
 }
 
 export interface SignedContext {
@@ -81,8 +91,22 @@ export function registerSignedApi(app: FastifyInstance, options: SignedApiOption
       answerFrameworkError(options, bodyBytesMax, error, request, reply),
     );
     for (const registration of registrations.values()) {
-      scope.post(API_PATHS[registration.api], { bodyLimit: bodyBytesMax }, (request, reply) =>
+      const path = API_PATHS[registration.api];
+      scope.post(path, { bodyLimit: bodyBytesMax }, (request, reply) =>
         handleSigned(options, bodyBytesMax, registration, request, reply),
+      );
+      // (doc) A known API called with another method is a signed METHOD_NOT_SUPPORTED, not a bare 404.
+      scope.route({
+        method: NON_POST_METHODS,
+        url: path,
+        bodyLimit: bodyBytesMax,
+        handler: (request, reply) => answer(options, request, reply, failure('METHOD_NOT_SUPPORTED')),
+      });
+    }
+    if (options.answerUnknownApis !== false) {
+      // (doc) Any other path under /aps/ is a signed INVALID_API, whatever the method.
+      scope.all(`${APS_PREFIX}*`, { bodyLimit: bodyBytesMax }, (request, reply) =>
+        answer(options, request, reply, failure('INVALID_API')),
       );
     }
   });
@@ -103,6 +127,9 @@ async function handleSigned(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
+  if (!isJsonMediaType(request.headers['content-type'])) {
+    return answer(options, request, reply, failure('MEDIA_TYPE_NOT_ACCEPTABLE'));
+  }
   const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   if (rawBody.length > bodyBytesMax) {
     return answer(
@@ -190,6 +217,17 @@ function answerFrameworkError(
       ? `body is larger than ${bodyBytesMax} bytes`
       : `request rejected (${error.code ?? status})`;
   return answer(options, request, reply, failure('PARAM_ILLEGAL', message));
+}
+
+/**
+ * (tapkit, liberal) An absent Content-Type is let through (the signature still decides); a present one
+ * must name application/json, whatever its parameters (charset).
+ */
+function isJsonMediaType(header: string | string[] | undefined): boolean {
+  if (header === undefined) return true;
+  const value = Array.isArray(header) ? header[0] : header;
+  const mediaType = (value ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
+  return mediaType === 'application/json';
 }
 
 function failure(code: ResultCode, message?: string): object {

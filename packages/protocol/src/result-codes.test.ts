@@ -3,6 +3,7 @@ import {
   API_NAMES,
   API_PATHS,
   API_TIMEOUTS_MS,
+  httpStatusOf,
   isResultCode,
   PAYMENT_RESULT_CODES,
   RESULT_CODES,
@@ -79,6 +80,69 @@ describe('result-code catalog', () => {
     expect(isResultCode('SUCCESS')).toBe(true);
     expect(isResultCode('toString')).toBe(false);
     expect(isResultCode('NOT_A_CODE')).toBe(false);
+  });
+});
+
+describe('codes named in ALIPAYPLUS_API.md', () => {
+  // Every code the spec names, with the status it documents; the catalog must hold each one.
+  const named: Record<string, 'S' | 'F' | 'U'> = {
+    SUCCESS: 'S',
+    USER_BALANCE_NOT_ENOUGH: 'F',
+    USER_NOT_EXIST: 'F',
+    USER_STATUS_ABNORMAL: 'F',
+    PAYMENT_AMOUNT_EXCEED_LIMIT: 'F',
+    USER_AMOUNT_EXCEED_LIMIT: 'F',
+    PAYMENT_COUNT_EXCEED_LIMIT: 'F',
+    RISK_REJECT: 'F',
+    ORDER_IS_CLOSED: 'F',
+    CURRENCY_NOT_SUPPORT: 'F',
+    REPEAT_REQ_INCONSISTENT: 'F',
+    PARAM_ILLEGAL: 'F',
+    INVALID_SIGNATURE: 'F',
+    INVALID_CLIENT: 'F',
+    UNKNOWN_EXCEPTION: 'U',
+    METHOD_NOT_SUPPORTED: 'F',
+    INVALID_API: 'F',
+    MEDIA_TYPE_NOT_ACCEPTABLE: 'F',
+    PROCESS_FAIL: 'F',
+    USER_KYC_NOT_QUALIFIED: 'F',
+    UNAVAILABLE_PAYMENT_METHOD: 'F',
+    USER_PAYMENT_VERIFICATION_FAILED: 'F',
+    MERCHANT_NOT_REGISTERED: 'F',
+    ACCESS_DENIED: 'F',
+    ORDER_NOT_EXIST: 'F',
+    PAYMENT_IN_PROCESS: 'U',
+    CANCEL_WINDOW_EXCEEDED: 'F',
+    REFUND_AMOUNT_EXCEED: 'F',
+    REFUND_WINDOW_EXCEED: 'F',
+    ORDER_STATUS_INVALID: 'F',
+  };
+
+  for (const [code, status] of Object.entries(named)) {
+    it(`${code}: ${status}, answered on HTTP 200`, () => {
+      expect(isResultCode(code)).toBe(true);
+      const known = code as ResultCode;
+      expect(RESULT_CODES[known].status).toBe(status);
+      expect(httpStatusOf(known)).toBe(200);
+      expect(result(known).resultStatus).toBe(status);
+    });
+  }
+
+  it('spells the refund window code the Alipay family way', () => {
+    expect(isResultCode('REFUND_WINDOW_EXCEEDED')).toBe(false);
+  });
+
+  it('lets every API answer the generic codes', () => {
+    for (const api of API_NAMES) {
+      for (const code of [
+        'METHOD_NOT_SUPPORTED',
+        'INVALID_API',
+        'MEDIA_TYPE_NOT_ACCEPTABLE',
+        'PROCESS_FAIL',
+      ] as const) {
+        expect(RESULT_CODES[code].apis, `${api} ${code}`).toContain(api);
+      }
+    }
   });
 });
 

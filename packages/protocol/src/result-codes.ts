@@ -56,6 +56,18 @@ export interface ResultCodeEntry {
   readonly apis: readonly ApiName[];
 }
 
+/**
+ * (doc) The HTTP status a result travels with: every Alipay+ answer, success or error, is HTTP 200 with
+ * the result in the signed JSON body (the doc's examples and error tables). A bare 404 / 405 / 415 from
+ * the framework would be unsigned and unreadable for the peer, so there is exactly one mapping.
+ */
+export const RESULT_HTTP_STATUS = 200;
+
+/** The HTTP status of a code's answer (see RESULT_HTTP_STATUS: one mapping for every code). */
+export function httpStatusOf(_code: ResultCode): number {
+  return RESULT_HTTP_STATUS;
+}
+
 const allApis = API_NAMES;
 
 // Every code, once. `apis` lists where a code may appear as the top-level `result`; inquiryPayment's
@@ -71,6 +83,12 @@ const catalog = {
     message: 'The media type of the request is not acceptable.',
     apis: allApis,
   },
+  // Generic codes every endpoint can answer (doc): a non-POST method and an unknown path under /aps/.
+  METHOD_NOT_SUPPORTED: { status: 'F', message: 'The HTTP method is not supported.', apis: allApis },
+  INVALID_API: { status: 'F', message: 'The API is not valid.', apis: allApis },
+  // (doc) "do not retry": the request failed for good; a notifyPayment acknowledged so ends its retries.
+  PROCESS_FAIL: { status: 'F', message: 'The process failed; do not retry.', apis: allApis },
+  ACCESS_DENIED: { status: 'F', message: 'Access is denied.', apis: allApis },
   UNKNOWN_EXCEPTION: {
     status: 'U',
     message: 'The request could not be decided because of an unknown reason; retry with the same parameters.',
@@ -106,6 +124,23 @@ const catalog = {
     apis: ['pay'],
   },
   RISK_REJECT: { status: 'F', message: 'The payment was rejected for risk reasons.', apis: ['pay'] },
+  // Recommended business codes of pay (doc); Tapkit's own rules do not emit them yet, an MPP's may.
+  USER_KYC_NOT_QUALIFIED: {
+    status: 'F',
+    message: "The user's KYC does not qualify for this payment.",
+    apis: ['pay'],
+  },
+  UNAVAILABLE_PAYMENT_METHOD: {
+    status: 'F',
+    message: 'The payment method is not available.',
+    apis: ['pay'],
+  },
+  USER_PAYMENT_VERIFICATION_FAILED: {
+    status: 'F',
+    message: "The user's payment verification failed.",
+    apis: ['pay'],
+  },
+  MERCHANT_NOT_REGISTERED: { status: 'F', message: 'The merchant is not registered.', apis: ['pay'] },
   ORDER_IS_CLOSED: {
     status: 'F',
     message: 'The order is closed (cancelled).',
@@ -139,8 +174,8 @@ const catalog = {
     message: 'The order status does not allow this operation.',
     apis: ['refund'],
   },
-  // (tapkit) name: the 366-day refund window (doc) has passed.
-  REFUND_WINDOW_EXCEEDED: {
+  // The Alipay family's spelling: the refund window (at least 366 days, doc; configured) has passed.
+  REFUND_WINDOW_EXCEED: {
     status: 'F',
     message: 'The refund window has passed.',
     apis: ['refund'],

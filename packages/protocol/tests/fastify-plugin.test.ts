@@ -97,6 +97,82 @@ function signedPost(
   return post(app, body, signedRequestHeaders({ path: PATH, body, ...extra }));
 }
 
+async function inject(
+  app: FastifyInstance,
+  method: 'GET' | 'PUT' | 'DELETE' | 'POST',
+  path: string,
+  headers: Record<string, string> = {},
+  payload?: Buffer,
+): Promise<Answer> {
+  const response = await app.inject({
+    method,
+    url: path,
+    headers,
+    ...(payload === undefined ? {} : { payload }),
+  });
+  const raw = response.rawPayload;
+  return {
+    statusCode: response.statusCode,
+    signatureCode: answerSignatureCode({
+      path,
+      method,
+      headers: response.headers as HeaderBag,
+      body: raw,
+    }),
+    clientId: response.headers['client-id'],
+    json: JSON.parse(raw.toString('utf8')),
+    raw,
+  };
+}
+
+describe('generic answers (doc): every /aps/ path answers a signed JSON result', () => {
+  it('answers another method on a known API with a signed F METHOD_NOT_SUPPORTED', async () => {
+    const { app, calls } = harness();
+    for (const method of ['GET', 'PUT', 'DELETE'] as const) {
+      const answer = await inject(app, method, PATH, { 'client-id': CALLER_ID });
+      expect(answer.statusCode, method).toBe(200);
+      expect(answer.signatureCode, method).toBe('OK');
+      expect(answer.json.result, method).toMatchObject({
+        resultCode: 'METHOD_NOT_SUPPORTED',
+        resultStatus: 'F',
+      });
+    }
+    expect(calls).toHaveLength(0);
+  });
+
+  it('answers an unknown path under /aps/ with a signed F INVALID_API, for POST and GET', async () => {
+    const { app } = harness();
+    const body = Buffer.from(JSON.stringify(inquiryBody));
+    const path = '/aps/api/v1/payments/noSuchApi';
+    const posted = await inject(app, 'POST', path, signedRequestHeaders({ path, body }), body);
+    const got = await inject(app, 'GET', '/aps/whatever');
+    for (const answer of [posted, got]) {
+      expect(answer.statusCode).toBe(200);
+      expect(answer.signatureCode).toBe('OK');
+      expect(answer.json.result).toMatchObject({ resultCode: 'INVALID_API', resultStatus: 'F' });
+    }
+  });
+
+  it('leaves paths outside /aps/ to the app (a plain 404)', async () => {
+    const { app } = harness();
+    const response = await app.inject({ method: 'GET', url: '/elsewhere' });
+    expect(response.statusCode).toBe(404);
+  });
+
+  it('answers a non-JSON media type with a signed F MEDIA_TYPE_NOT_ACCEPTABLE, handler not run', async () => {
+    const { app, calls } = harness();
+    const body = Buffer.from(JSON.stringify(inquiryBody));
+    const headers = { ...signedRequestHeaders({ path: PATH, body }), 'content-type': 'text/plain' };
+    const answer = await post(app, body, headers);
+    expect(answer.signatureCode).toBe('OK');
+    expect(answer.json.result).toMatchObject({ resultCode: 'MEDIA_TYPE_NOT_ACCEPTABLE', resultStatus: 'F' });
+    expect(calls).toHaveLength(0);
+    // application/json with any charset parameter is fine.
+    const charset = { ...signedRequestHeaders({ path: PATH, body }), 'content-type': 'Application/JSON' };
+    expect((await post(app, body, charset)).json.result.resultCode).toBe('SUCCESS');
+  });
+});
+
 describe('registerSignedApi', () => {
   it('runs the handler on a good request and signs exactly the bytes it sends', async () => {
     const { app, calls } = harness();
@@ -170,10 +246,10 @@ describe('registerSignedApi', () => {
     expect(calls).toHaveLength(0);
   });
 
-  it('verifies bodies of any content type as raw bytes', async () => {
+  it('verifies JSON bodies (with or without a charset) and bodies without a content type as raw bytes', async () => {
     const { app, calls } = harness();
     const body = Buffer.from(JSON.stringify(inquiryBody));
-    const headers = { ...signedRequestHeaders({ path: PATH, body }), 'content-type': 'text/plain' };
+    const headers = { ...signedRequestHeaders({ path: PATH, body }), 'content-type': 'application/json' };
     const answer = await post(app, body, headers);
     expect(answer.json.result.resultStatus).toBe('S');
     const { 'content-type': _omit, ...noType } = headers;
@@ -280,9 +356,12 @@ describe('registerSignedApi under garbage (property)', () => {
           expect(answer.statusCode).toBe(200);
           expect(answer.signatureCode).toBe('OK');
           expect(answer.json.result.resultStatus).toBe('F');
-          expect(['PARAM_ILLEGAL', 'INVALID_SIGNATURE', 'INVALID_CLIENT']).toContain(
-            answer.json.result.resultCode,
-          );
+          expect([
+            'PARAM_ILLEGAL',
+            'INVALID_SIGNATURE',
+            'INVALID_CLIENT',
+            'MEDIA_TYPE_NOT_ACCEPTABLE',
+          ]).toContain(answer.json.result.resultCode);
         },
       ),
       { numRuns: 300 },

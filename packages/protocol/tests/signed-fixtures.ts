@@ -61,13 +61,15 @@ export function signedRequestHeaders(p: {
 /** Checks an answer's signature with the host key, whatever Client-Id it echoes; returns the error code or OK. */
 export function answerSignatureCode(p: {
   path: string;
+  /** The request's method, which the answer's signature covers; POST unless given. */
+  method?: string;
   headers: HeaderBag;
   body: Buffer;
   nowMs?: number;
 }): string {
   const verified = verifySignedMessage(
     {
-      method: 'POST',
+      method: p.method ?? 'POST',
       path: p.path,
       headers: p.headers,
       rawBody: p.body,

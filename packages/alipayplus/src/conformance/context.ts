@@ -126,13 +126,35 @@ export class ConformanceContext {
       paymentAmount: this.amount(valueMinor),
       payToAmount: this.amount(valueMinor),
       customerId,
-      paymentMethod: { paymentMethodType: 'CONNECT_WALLET_NFC', paymentMethodId: 'CONFORMANCE-TOKEN' },
+      paymentMethod: {
+        paymentMethodType: 'CONNECT_WALLET_NFC',
+        paymentMethodId: 'CONFORMANCE-TOKEN',
+        customerId,
+      },
       order: {
         referenceOrderId: paymentRequestId,
         orderDescription: 'Tapkit conformance',
-        merchant: { merchantId: 'CONFORMANCE-MERCHANT', merchantName: 'Conformance', merchantMCC: '5999' },
+        merchant: {
+          referenceMerchantId: 'CONFORMANCE-MERCHANT',
+          merchantName: 'Conformance',
+          merchantMCC: '5999',
+        },
+        env: { storeTerminalId: 'CONFORMANCE-TERMINAL' },
       },
       paymentFactor: { isInStorePayment: 'true', inStorePaymentScenario: 'NFC', authorizationType: 'FINAL' },
+    };
+  }
+
+  /** A pay of the documented-required fields only (ALIPAYPLUS_API.md), the customer in paymentMethod. */
+  minimalPayBody(paymentRequestId: string, customerId: string, valueMinor: bigint | string) {
+    const { acquirerId, pspId } = this.options;
+    return {
+      acquirerId,
+      pspId,
+      paymentRequestId,
+      paymentAmount: this.amount(valueMinor),
+      order: { referenceOrderId: paymentRequestId },
+      paymentMethod: { customerId },
     };
   }
 
@@ -177,23 +199,38 @@ export class ConformanceContext {
     body: Buffer,
     headers: Record<string, string>,
   ): Promise<RawAnswer> {
-    const path = `${this.pathPrefix}${API_PATHS[api]}`;
+    return this.rawRequest(label, { method: 'POST', path: API_PATHS[api], body, headers });
+  }
+
+  /** Any method on any path below the MPP URL (the generic answers); the answer's signature is checked. */
+  async rawRequest(
+    label: string,
+    r: {
+      method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+      path: string;
+      body?: Buffer;
+      headers: Record<string, string>;
+    },
+  ): Promise<RawAnswer> {
+    const path = `${this.pathPrefix}${r.path}`;
+    const { method, headers, body } = r;
     const response = await this.pool.request({
-      method: 'POST',
+      method,
       path,
       headers,
-      body,
+      ...(body === undefined ? {} : { body }),
       headersTimeout: RAW_TIMEOUT_MS,
       bodyTimeout: RAW_TIMEOUT_MS,
       signal: AbortSignal.timeout(RAW_TIMEOUT_MS),
     });
     const raw = await readCapped(response.body);
-    const signature = this.checkAnswer(path, response.headers, raw, headers['client-id']);
+    const signature = this.checkAnswer(method, path, response.headers, raw, headers['client-id']);
     if (signature !== 'VALID') this.unsignedAnswers.push(`${label}: ${signature}`);
     return { status: response.statusCode, signature, json: parseJsonObject(raw) };
   }
 
   private checkAnswer(
+    method: string,
     path: string,
     headers: Record<string, string | string[] | undefined>,
     raw: Buffer,
@@ -202,7 +239,7 @@ export class ConformanceContext {
     if (headers.signature === undefined) return 'MISSING';
     const verified = verifySignedMessage(
       {
-        method: 'POST',
+        method,
         path,
         headers,
         rawBody: raw,

@@ -2,7 +2,7 @@
 // of short facts ("S SUCCESS", "Δ -1000") and observes the same facts; it passes when they are equal, so
 // the table shows exactly where an MPP differs. Balances are read through the setup hook (admin API).
 import { generateKeyPairSync } from 'node:crypto';
-import type { ApiName, Clock } from '@tapkit/protocol';
+import { API_PATHS, type ApiName, type Clock } from '@tapkit/protocol';
 import type { CallOutcome, PreparedRequest } from '@tapkit/protocol/node';
 import type { ConformanceContext } from './context.ts';
 
@@ -104,6 +104,178 @@ function badSignaturePay(
     }),
   };
 }
+
+/** Optional pay fields whose absence alone must not change the outcome (ALIPAYPLUS_API.md). */
+const OPTIONAL_PAY_FIELDS = [
+  'payToAmount',
+  'customerId',
+  'paymentFactor',
+  'order.merchant',
+  'order.env',
+  'order.orderDescription',
+  'paymentMethod.paymentMethodType',
+  'paymentMethod.paymentMethodId',
+] as const;
+
+function withoutField(request: Record<string, unknown>, field: string): Record<string, unknown> {
+  const copy = structuredClone(request);
+  const [head, tail] = field.split('.') as [string, string | undefined];
+  if (tail === undefined) delete copy[head];
+  else delete (copy[head] as Record<string, unknown>)[tail];
+  return copy;
+}
+
+/** Accept what the real Alipay+ sends: minimal requests, unknown fields, every optional field absent. */
+const LIBERAL_SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'liberal: minimal pay (documented-required fields only) debits once',
+    run: async (ctx) => ({
+      expected: ['S SUCCESS', 'replay identical', `Δ -${PAY_MINOR}`],
+      observed: await withCustomer(ctx, async (customerId) => {
+        const request = ctx.minimalPayBody(ctx.id('conf-pay'), customerId, PAY_MINOR);
+        const first = await call(ctx, 'pay', request);
+        const again = await call(ctx, 'pay', request);
+        return [text(first), sameAnswer(first, again) ? 'replay identical' : `replay ${text(again)}`];
+      }),
+    }),
+  },
+  {
+    name: 'liberal: pay with unknown extra fields debits once',
+    run: async (ctx) => ({
+      expected: ['S SUCCESS', `Δ -${PAY_MINOR}`],
+      observed: await withCustomer(ctx, async (customerId) => {
+        const request = ctx.payBody(ctx.id('conf-pay'), customerId, PAY_MINOR);
+        const order = request.order as Record<string, unknown>;
+        const extended = {
+          ...request,
+          conformanceUnknownField: { nested: ['a', 'b'] },
+          order: { ...order, conformanceUnknownOrderField: 'x' },
+        };
+        return [text(await call(ctx, 'pay', extended))];
+      }),
+    }),
+  },
+  {
+    name: 'liberal: each optional pay field absent debits once',
+    run: async (ctx) => ({
+      expected: [
+        ...OPTIONAL_PAY_FIELDS.map((field) => `without ${field}: S SUCCESS`),
+        `Δ -${PAY_MINOR * BigInt(OPTIONAL_PAY_FIELDS.length)}`,
+      ],
+      observed: await withCustomer(ctx, async (customerId) => {
+        const facts: string[] = [];
+        for (const field of OPTIONAL_PAY_FIELDS) {
+          const request = withoutField(ctx.payBody(ctx.id('conf-pay'), customerId, PAY_MINOR), field);
+          facts.push(`without ${field}: ${text(await call(ctx, 'pay', request))}`);
+        }
+        return facts;
+      }),
+    }),
+  },
+  {
+    name: 'liberal: pay from the Alipay+ models alone debits once',
+    run: async (ctx) => ({
+      expected: ['S SUCCESS', 'customerId echoed', `Δ -${PAY_MINOR}`],
+      observed: await withCustomer(ctx, async (customerId) => {
+        const paymentRequestId = ctx.id('conf-pay');
+        // Customer in paymentMethod, referenceMerchantId, storeTerminalId, no paymentFactor beyond the
+        // documented scenario values, no top-level customerId, no payToAmount, unknown model fields.
+        const request = {
+          ...identity(ctx),
+          paymentRequestId,
+          paymentAmount: ctx.amount(PAY_MINOR),
+          paymentMethod: {
+            paymentMethodType: 'CONNECT_WALLET',
+            paymentMethodId: ctx.id('conf-token'),
+            customerId,
+            paymentMethodMetaData: { conformance: 'true' },
+          },
+          order: {
+            referenceOrderId: paymentRequestId,
+            orderAmount: ctx.amount(PAY_MINOR),
+            merchant: {
+              referenceMerchantId: 'CONFORMANCE-MERCHANT',
+              merchantName: 'Conformance',
+              merchantMCC: '5999',
+              merchantAddress: { region: 'HK', city: 'Hong Kong' },
+              store: { referenceStoreId: 'CONFORMANCE-STORE' },
+            },
+            env: { storeTerminalId: 'CONFORMANCE-TERMINAL', terminalType: 'APP', osType: 'ANDROID' },
+          },
+          paymentFactor: { isInStorePayment: 'true', inStorePaymentScenario: 'PaymentCode' },
+          passThroughInfo: '{"conformance":"1"}',
+        };
+        const paid = await call(ctx, 'pay', request);
+        return [
+          text(paid),
+          body(paid)?.customerId === customerId ? 'customerId echoed' : 'customerId missing',
+        ];
+      }),
+    }),
+  },
+  {
+    name: 'liberal: no customer anywhere is F USER_NOT_EXIST',
+    run: async (ctx) => ({
+      expected: ['F USER_NOT_EXIST', 'Δ 0'],
+      observed: await withCustomer(ctx, async () => {
+        const request = {
+          ...identity(ctx),
+          paymentRequestId: ctx.id('conf-pay'),
+          paymentAmount: ctx.amount(PAY_MINOR),
+          paymentMethod: { paymentMethodId: ctx.id('conf-unmapped-token') },
+          order: { referenceOrderId: ctx.id('conf-order') },
+        };
+        return [text(await call(ctx, 'pay', request))];
+      }),
+    }),
+  },
+];
+
+/** (doc) Every path under /aps/ answers a signed JSON result, never a bare HTTP 404 / 405. */
+const GENERIC_SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'generic: GET on pay is a signed F METHOD_NOT_SUPPORTED',
+    run: async (ctx) => ({
+      expected: ['F METHOD_NOT_SUPPORTED', 'answer signed'],
+      observed: rawFacts(
+        await ctx.rawRequest('GET pay', {
+          method: 'GET',
+          path: API_PATHS.pay,
+          headers: { 'client-id': ctx.options.clientId },
+        }),
+      ),
+    }),
+  },
+  {
+    name: 'generic: an unknown API under /aps/ is a signed F INVALID_API',
+    run: async (ctx) => {
+      const bytes = Buffer.from('{}');
+      const path = '/aps/api/v1/payments/conformanceNoSuchApi';
+      return {
+        expected: ['F INVALID_API', 'answer signed'],
+        observed: rawFacts(
+          await ctx.rawRequest('unknown API', {
+            method: 'POST',
+            path,
+            body: bytes,
+            headers: { 'content-type': 'application/json; charset=UTF-8', 'client-id': ctx.options.clientId },
+          }),
+        ),
+      };
+    },
+  },
+  {
+    name: 'generic: a non-JSON media type is a signed F MEDIA_TYPE_NOT_ACCEPTABLE',
+    run: async (ctx) => ({
+      expected: ['F MEDIA_TYPE_NOT_ACCEPTABLE', 'answer signed', 'Δ 0'],
+      observed: await withCustomer(ctx, async (customerId) => {
+        const bytes = Buffer.from(JSON.stringify(ctx.payBody(ctx.id('conf-pay'), customerId, PAY_MINOR)));
+        const headers = { ...ctx.signedHeaders('pay', bytes, {}), 'content-type': 'text/plain' };
+        return rawFacts(await ctx.rawSend('text/plain pay', 'pay', bytes, headers));
+      }),
+    }),
+  },
+];
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -391,15 +563,27 @@ export const SCENARIOS: readonly Scenario[] = [
     }),
   },
   {
-    name: 'malformed: "" for an optional field',
+    name: 'liberal: "" for an optional field counts as absent',
     run: async (ctx) => ({
-      expected: ['F PARAM_ILLEGAL', 'Δ 0'],
+      expected: ['S SUCCESS', `Δ -${PAY_MINOR}`],
       observed: await withCustomer(ctx, async (customerId) => [
         text(
           await call(ctx, 'pay', {
             ...ctx.payBody(ctx.id('conf-pay'), customerId, PAY_MINOR),
             customData: '',
+            paymentExpiryTime: '',
           }),
+        ),
+      ]),
+    }),
+  },
+  {
+    name: 'malformed: "" for a required field',
+    run: async (ctx) => ({
+      expected: ['F PARAM_ILLEGAL', 'Δ 0'],
+      observed: await withCustomer(ctx, async (customerId) => [
+        text(
+          await call(ctx, 'pay', { ...ctx.payBody(ctx.id('conf-pay'), customerId, PAY_MINOR), pspId: '' }),
         ),
       ]),
     }),
@@ -442,6 +626,36 @@ export const SCENARIOS: readonly Scenario[] = [
         const stranger = ctx.clientWith({ clientId: 'CONFORMANCE-UNKNOWN-CLIENT' });
         return [
           text(await call(ctx, 'pay', ctx.payBody(ctx.id('conf-pay'), customerId, PAY_MINOR), stranger)),
+        ];
+      }),
+    }),
+  },
+  ...LIBERAL_SCENARIOS,
+  ...GENERIC_SCENARIOS,
+  {
+    name: 'cancel after a partial refund: succeeds, returns what is held',
+    run: async (ctx) => ({
+      expected: ['pay S SUCCESS', 'refund S SUCCESS', 'cancel S SUCCESS', 'inquiry F ORDER_IS_CLOSED', 'Δ 0'],
+      observed: await withCustomer(ctx, async (customerId) => {
+        const paymentRequestId = ctx.id('conf-pay');
+        const paid = await call(ctx, 'pay', ctx.payBody(paymentRequestId, customerId, PAY_MINOR));
+        const refunded = await call(ctx, 'refund', {
+          ...identity(ctx),
+          paymentRequestId,
+          paymentId: String(body(paid)?.paymentId ?? 'missing'),
+          refundRequestId: ctx.id('conf-refund'),
+          refundAmount: ctx.amount(300n),
+        });
+        const cancelled = await call(ctx, 'cancelPayment', { ...identity(ctx), paymentRequestId });
+        const inquiry = body(await call(ctx, 'inquiryPayment', { ...identity(ctx), paymentRequestId })) as
+          | { paymentResult?: Answer['result'] }
+          | undefined;
+        const closed = inquiry?.paymentResult;
+        return [
+          `pay ${text(paid)}`,
+          `refund ${text(refunded)}`,
+          `cancel ${text(cancelled)}`,
+          `inquiry ${closed ? `${closed.resultStatus} ${closed.resultCode}` : 'no paymentResult'}`,
         ];
       }),
     }),

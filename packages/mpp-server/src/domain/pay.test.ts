@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decideCancel, decidePay, type PayFacts, payCheckedFields, payToAgrees } from './pay.ts';
+import {
+  decideCancel,
+  decidePay,
+  legacyPayCheckedFields,
+  type PayFacts,
+  payCheckedFields,
+  payToAgrees,
+  stillHeldMinor,
+} from './pay.ts';
 
 const facts = (overrides: Partial<PayFacts> = {}): PayFacts => ({
   customerStatus: 'ACTIVE',
@@ -45,33 +53,56 @@ describe('decidePay', () => {
       paymentAmount: { currency: 'USD', value: 100n },
       payToAmount: { currency: 'HKD', value: 780n },
       customerId: 'C1',
-      paymentMethodType: 'CONNECT_WALLET_NFC',
-      paymentMethodId: 'TUR-1',
+      paymentMethod: { paymentMethodType: 'CONNECT_WALLET_NFC', paymentMethodId: 'TUR-1' },
+      surchargeInfo: null,
+      paymentPromoInfo: null,
     };
     const fingerprint = payCheckedFields(base);
     expect(payCheckedFields({ ...base })).toBe(fingerprint);
+    // Key order does not matter; values do.
+    const reordered = { paymentMethodId: 'TUR-1', paymentMethodType: 'CONNECT_WALLET_NFC' };
+    expect(payCheckedFields({ ...base, paymentMethod: reordered })).toBe(fingerprint);
     expect(payCheckedFields({ ...base, customerId: 'C2' })).not.toBe(fingerprint);
+    expect(payCheckedFields({ ...base, customerId: null })).not.toBe(fingerprint);
     expect(payCheckedFields({ ...base, payToAmount: { currency: 'HKD', value: 781n } })).not.toBe(
       fingerprint,
     );
-    expect(payCheckedFields({ ...base, paymentMethodId: null })).not.toBe(fingerprint);
+    expect(payCheckedFields({ ...base, paymentMethod: { paymentMethodId: 'TUR-2' } })).not.toBe(fingerprint);
+    expect(payCheckedFields({ ...base, surchargeInfo: { surchargeAmount: '1' } })).not.toBe(fingerprint);
+    expect(payCheckedFields({ ...base, paymentPromoInfo: { promo: 'x' } })).not.toBe(fingerprint);
+  });
+
+  it('keeps the pre-0003 fingerprint of the checked fields unchanged (stored rows still replay)', () => {
+    const legacy = legacyPayCheckedFields({
+      paymentAmount: { currency: 'HKD', value: 100n },
+      payToAmount: { currency: 'HKD', value: 100n },
+      customerId: 'C1',
+      paymentMethodType: 'CONNECT_WALLET_NFC',
+      paymentMethodId: 'TUR-1',
+    });
+    expect(legacy).toBe('["HKD","100","HKD","100","C1","CONNECT_WALLET_NFC","TUR-1"]');
+  });
+
+  it('gives back what a payment still holds, never less than nothing', () => {
+    expect(stillHeldMinor(1000n, 0n)).toBe(1000n);
+    expect(stillHeldMinor(1000n, 300n)).toBe(700n);
+    expect(stillHeldMinor(1000n, 1000n)).toBe(0n);
   });
 });
 
 describe('decideCancel', () => {
   const inWindow = () => true;
   const outOfWindow = () => false;
-  const cancel = (state: Parameters<typeof decideCancel>[0]['state'], refundCount = 0, window = inWindow) =>
-    decideCancel({ state, paymentTimeMs: 0, refundCount, nowMs: 1, isInCancelWindow: window });
+  const cancel = (state: Parameters<typeof decideCancel>[0]['state'], window = inWindow) =>
+    decideCancel({ state, paymentTimeMs: 0, nowMs: 1, isInCancelWindow: window });
 
-  it('decides by state, refunds and window', () => {
+  it('decides by state and window (refunds never refuse a cancel)', () => {
     expect(cancel(undefined)).toEqual({ kind: 'TOMBSTONE' });
     expect(cancel('SUCCESS')).toEqual({ kind: 'REVERSE' });
     expect(cancel('FAILED')).toEqual({ kind: 'CLOSE' });
     expect(cancel('CANCELLED')).toEqual({ kind: 'CLOSE' });
     expect(cancel('TOMBSTONE')).toEqual({ kind: 'CLOSE' });
-    expect(cancel('SUCCESS', 1)).toEqual({ kind: 'REJECT', code: 'ORDER_STATUS_INVALID' });
-    expect(cancel('SUCCESS', 0, outOfWindow)).toEqual({ kind: 'REJECT', code: 'CANCEL_WINDOW_EXCEEDED' });
+    expect(cancel('SUCCESS', outOfWindow)).toEqual({ kind: 'REJECT', code: 'CANCEL_WINDOW_EXCEEDED' });
   });
 });
 

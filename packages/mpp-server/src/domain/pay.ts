@@ -71,8 +71,56 @@ export function decidePay(facts: PayFacts): PayDecision {
   return { kind: 'DEBIT' };
 }
 
-/** The fields a replayed pay must repeat exactly (doc, tapkit adds customerId). */
-export function payCheckedFields(p: {
+/** JSON with object keys sorted, so that two equal values always give the same text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value, 0));
+}
+
+/** Deeper than this, values compare as they were serialized (checked fields are shallow in practice). */
+const canonicalDepthMax = 32;
+
+function sortKeys(value: unknown, depth: number): unknown {
+  if (depth >= canonicalDepthMax || typeof value !== 'object' || value === null) return value ?? null;
+  if (Array.isArray(value)) return value.map((item) => sortKeys(item, depth + 1));
+  const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return entries.map(([key, child]) => [key, sortKeys(child, depth + 1)]);
+}
+
+/** The parts of a pay its idempotency check compares (ALIPAYPLUS_API.md, "Idempotency"). */
+export interface PayCheckedInput {
+  readonly paymentAmount: Money;
+  /** The amount debited: payToAmount as sent, or paymentAmount when it was absent. */
+  readonly payToAmount: Money;
+  /** The customer the request names (top-level or paymentMethod.customerId), null when it names none. */
+  readonly customerId: string | null;
+  readonly paymentMethod: unknown;
+  readonly surchargeInfo: unknown;
+  readonly paymentPromoInfo: unknown;
+}
+
+/**
+ * The fields a replayed pay must repeat exactly (doc: paymentAmount, payToAmount, paymentMethod,
+ * surchargeInfo, paymentPromoInfo; tapkit adds customerId). Objects compare by canonical JSON.
+ */
+export function payCheckedFields(p: PayCheckedInput): string {
+  return JSON.stringify([
+    'v2',
+    p.paymentAmount.currency,
+    p.paymentAmount.value.toString(),
+    p.payToAmount.currency,
+    p.payToAmount.value.toString(),
+    p.customerId,
+    canonicalJson(p.paymentMethod),
+    canonicalJson(p.surchargeInfo),
+    canonicalJson(p.paymentPromoInfo),
+  ]);
+}
+
+/**
+ * The checked fields as stored before migration 0003 (amounts, customerId, paymentMethodType and
+ * paymentMethodId). Rows written then still replay: a stored value in this form is compared in this form.
+ */
+export function legacyPayCheckedFields(p: {
   paymentAmount: Money;
   payToAmount: Money;
   customerId: string;
@@ -96,7 +144,6 @@ export interface CancelFacts {
   /** undefined when no pay and no cancel has been seen for the id. */
   readonly state: PaymentState | undefined;
   readonly paymentTimeMs: number | undefined;
-  readonly refundCount: number;
   readonly nowMs: number;
   readonly isInCancelWindow: (paymentTimeMs: number, nowMs: number) => boolean;
 }
@@ -104,17 +151,16 @@ export interface CancelFacts {
 export type CancelDecision =
   /** No pay seen: remember the id so that a late pay is answered ORDER_IS_CLOSED. */
   | { readonly kind: 'TOMBSTONE' }
-  /** A successful payment: give the money back and close it. */
+  /** A successful payment: give back what it still holds (paid less refunds) and close it. */
   | { readonly kind: 'REVERSE' }
   /** A failed payment (nothing was taken) or one already closed: close it, nothing moves. */
   | { readonly kind: 'CLOSE' }
-  | { readonly kind: 'REJECT'; readonly code: 'CANCEL_WINDOW_EXCEEDED' | 'ORDER_STATUS_INVALID' };
+  | { readonly kind: 'REJECT'; readonly code: 'CANCEL_WINDOW_EXCEEDED' };
 
+/** (doc) Cancel succeeds whatever the status, also after partial refunds; only the window can refuse it. */
 export function decideCancel(facts: CancelFacts): CancelDecision {
   if (facts.state === undefined) return { kind: 'TOMBSTONE' };
   if (facts.state === 'TOMBSTONE' || facts.state === 'CANCELLED') return { kind: 'CLOSE' };
-  // (tapkit) a payment that has refunds is no longer whole; only refunds may continue it.
-  if (facts.refundCount > 0) return { kind: 'REJECT', code: 'ORDER_STATUS_INVALID' };
   if (facts.paymentTimeMs !== undefined && !facts.isInCancelWindow(facts.paymentTimeMs, facts.nowMs)) {
     return { kind: 'REJECT', code: 'CANCEL_WINDOW_EXCEEDED' };
   }
@@ -150,4 +196,10 @@ export function payToAgrees(
     payToAmount.value >= low.value.value - PAY_TO_TOLERANCE_MINOR &&
     payToAmount.value <= high.value.value + PAY_TO_TOLERANCE_MINOR
   );
+}
+
+/** (doc) What a cancel gives back: the wallet amount paid less what refunds already returned. */
+export function stillHeldMinor(payToMinor: bigint, refundedFromMinor: bigint): bigint {
+  const held = payToMinor - refundedFromMinor;
+  return held > 0n ? held : 0n;
 }

@@ -37,13 +37,16 @@ describe('decideRefund', () => {
     expect(code(refund(payment(), 1n, { paymentId: 'P2' }))).toBe('ORDER_NOT_EXIST');
     expect(code(refund(payment({ state: 'FAILED' }), 1n))).toBe('ORDER_STATUS_INVALID');
     expect(code(refund(payment({ state: 'CANCELLED' }), 1n))).toBe('ORDER_STATUS_INVALID');
-    expect(code(refund(payment(), 1n, { isInRefundWindow: () => false }))).toBe('REFUND_WINDOW_EXCEEDED');
+    expect(code(refund(payment(), 1n, { isInRefundWindow: () => false }))).toBe('REFUND_WINDOW_EXCEED');
     expect(code(refund(payment({ refundedMinor: 600n }), 401n))).toBe('REFUND_AMOUNT_EXCEED');
     expect(code(refund(payment({ refundedMinor: 600n }), 400n))).toBe('REFUND');
     expect(code(refund(payment(), 1n, { refundFromAmount: { currency: 'HKD', value: 7802n } }))).toBe(
       'REFUND_AMOUNT_EXCEED',
     );
-    expect(code(refund(payment(), 1n, { refundFromAmount: { currency: 'EUR', value: 1n } }))).toBe(
+    // (tapkit) a refundFromAmount in a currency that is not the wallet's is ignored, not refused.
+    expect(code(refund(payment(), 1n, { refundFromAmount: { currency: 'EUR', value: 1n } }))).toBe('REFUND');
+    // (tapkit) a refund in a third currency has no rate of this payment.
+    expect(code(refund(payment(), 1n, { refundAmount: { currency: 'EUR', value: 1n } }))).toBe(
       'CURRENCY_NOT_SUPPORT',
     );
   });
@@ -52,7 +55,24 @@ describe('decideRefund', () => {
     expect(refund(payment(), 10n, { refundFromAmount: { currency: 'HKD', value: 77n } })).toEqual({
       kind: 'REFUND',
       refundFrom: { currency: 'HKD', value: 77n },
+      refundInPayment: { currency: 'USD', value: 10n },
     });
+  });
+
+  it('converts a refund in the wallet currency at the payment rate (doc: never refused)', () => {
+    const inWallet = (p: RefundablePayment, value: bigint) =>
+      refund(p, 0n, { refundAmount: { currency: 'HKD', value } });
+    // HKD 780 of a USD 10.00 / HKD 78.01 payment counts as 780 * 1000 / 7801 = 99.98 -> USD 0.99.
+    expect(inWallet(payment(), 780n)).toEqual({
+      kind: 'REFUND',
+      refundFrom: { currency: 'HKD', value: 780n },
+      refundInPayment: { currency: 'USD', value: 99n },
+    });
+    // The rest of the wallet amount is the rest of the payment, whatever the rounding.
+    const partly = payment({ refundedMinor: 99n, refundedFromMinor: 780n });
+    expect(inWallet(partly, 7021n)).toMatchObject({ refundInPayment: { currency: 'USD', value: 901n } });
+    const rejected = inWallet(partly, 7022n);
+    expect(rejected.kind === 'REJECT' && rejected.code).toBe('REFUND_AMOUNT_EXCEED');
   });
 
   it('never returns more than paid and returns exactly all of it once fully refunded', () => {

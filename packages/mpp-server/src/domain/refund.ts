@@ -1,5 +1,5 @@
 import { convertDown, type Money, minBigint } from './money.ts';
-import type { PaymentState } from './pay.ts';
+import { canonicalJson, type PaymentState } from './pay.ts';
 
 // The rules of `refund` and `adjustRefund` as pure decisions.
 
@@ -7,7 +7,7 @@ export type RefundRejectCode =
   | 'ORDER_NOT_EXIST'
   | 'ORDER_STATUS_INVALID'
   | 'CURRENCY_NOT_SUPPORT'
-  | 'REFUND_WINDOW_EXCEEDED'
+  | 'REFUND_WINDOW_EXCEED'
   | 'REFUND_AMOUNT_EXCEED';
 
 export interface RefundablePayment {
@@ -32,7 +32,13 @@ export interface RefundFacts {
 }
 
 export type RefundDecision =
-  | { readonly kind: 'REFUND'; readonly refundFrom: Money }
+  | {
+      readonly kind: 'REFUND';
+      /** What goes back to the wallet, in the wallet (payToAmount) currency. */
+      readonly refundFrom: Money;
+      /** The refund counted against the payment, in its paymentAmount currency. */
+      readonly refundInPayment: Money;
+    }
   | { readonly kind: 'REJECT'; readonly code: RefundRejectCode };
 
 export function decideRefund(facts: RefundFacts): RefundDecision {
@@ -42,19 +48,51 @@ export function decideRefund(facts: RefundFacts): RefundDecision {
   // (tapkit) a paymentId that is not this payment's names another order.
   if (facts.paymentId !== null && facts.paymentId !== payment.paymentId) return reject('ORDER_NOT_EXIST');
   if (payment.state !== 'SUCCESS') return reject('ORDER_STATUS_INVALID');
-  if (facts.refundAmount.currency !== payment.paymentAmount.currency) return reject('CURRENCY_NOT_SUPPORT');
-  if (facts.refundFromAmount !== null && facts.refundFromAmount.currency !== payment.payToAmount.currency) {
-    return reject('CURRENCY_NOT_SUPPORT');
+  if (!facts.isInRefundWindow(payment.paymentTimeMs, facts.nowMs)) return reject('REFUND_WINDOW_EXCEED');
+  const currency = facts.refundAmount.currency;
+  if (currency !== payment.paymentAmount.currency) {
+    // (doc) A refund in the wallet currency is converted at the payment's own rate, never refused.
+    // (tapkit) A third currency has no rate of this payment to convert with: CURRENCY_NOT_SUPPORT.
+    if (currency !== payment.payToAmount.currency) return reject('CURRENCY_NOT_SUPPORT');
+    return refundInWalletCurrency(payment, facts.refundAmount.value);
   }
-  if (!facts.isInRefundWindow(payment.paymentTimeMs, facts.nowMs)) return reject('REFUND_WINDOW_EXCEEDED');
+  // (tapkit) a refundFromAmount in another currency than the wallet's is ignored, not refused.
+  const refundFromAmount =
+    facts.refundFromAmount?.currency === payment.payToAmount.currency ? facts.refundFromAmount : null;
   const refundedAfterMinor = payment.refundedMinor + facts.refundAmount.value;
   if (refundedAfterMinor > payment.paymentAmount.value) return reject('REFUND_AMOUNT_EXCEED');
   const restFromMinor = payment.payToAmount.value - payment.refundedFromMinor;
   const refundFromMinor =
-    facts.refundFromAmount?.value ??
-    proportionalRefundFrom(payment, facts.refundAmount.value, refundedAfterMinor);
+    refundFromAmount?.value ?? proportionalRefundFrom(payment, facts.refundAmount.value, refundedAfterMinor);
   if (refundFromMinor > restFromMinor) return reject('REFUND_AMOUNT_EXCEED');
-  return { kind: 'REFUND', refundFrom: { currency: payment.payToAmount.currency, value: refundFromMinor } };
+  return {
+    kind: 'REFUND',
+    refundFrom: { currency: payment.payToAmount.currency, value: refundFromMinor },
+    refundInPayment: facts.refundAmount,
+  };
+}
+
+/**
+ * A refund given in the wallet (payToAmount) currency: that amount goes back as it is, and counts against
+ * the payment converted with payment / payTo, rounded down; the refund that returns the whole rest of the
+ * wallet amount counts as the whole rest of the payment.
+ */
+function refundInWalletCurrency(payment: RefundablePayment, refundFromMinor: bigint): RefundDecision {
+  const restFromMinor = payment.payToAmount.value - payment.refundedFromMinor;
+  if (refundFromMinor > restFromMinor) return { kind: 'REJECT', code: 'REFUND_AMOUNT_EXCEED' };
+  const restMinor = payment.paymentAmount.value - payment.refundedMinor;
+  const inPaymentMinor =
+    refundFromMinor === restFromMinor
+      ? restMinor
+      : minBigint(
+          convertDown(refundFromMinor, payment.paymentAmount.value, payment.payToAmount.value),
+          restMinor,
+        );
+  return {
+    kind: 'REFUND',
+    refundFrom: { currency: payment.payToAmount.currency, value: refundFromMinor },
+    refundInPayment: { currency: payment.paymentAmount.currency, value: inPaymentMinor },
+  };
 }
 
 /**
@@ -73,8 +111,28 @@ function proportionalRefundFrom(
   return minBigint(converted, restFromMinor);
 }
 
-/** The fields a replayed refund must repeat exactly (doc). */
-export function refundCheckedFields(p: { refundAmount: Money; paymentRequestId: string }): string {
+/**
+ * The fields a replayed refund must repeat exactly (doc: refundAmount, refundFromAmount, refundPromoInfo,
+ * surchargeInfo, paymentRequestId). Objects compare by canonical JSON.
+ */
+export function refundCheckedFields(p: {
+  refundAmount: Money;
+  paymentRequestId: string;
+  checked?: { refundFromAmount: unknown; refundPromoInfo: unknown; surchargeInfo: unknown };
+}): string {
+  return JSON.stringify([
+    'v2',
+    p.refundAmount.currency,
+    p.refundAmount.value.toString(),
+    p.paymentRequestId,
+    canonicalJson(p.checked?.refundFromAmount ?? null),
+    canonicalJson(p.checked?.refundPromoInfo ?? null),
+    canonicalJson(p.checked?.surchargeInfo ?? null),
+  ]);
+}
+
+/** The refund checked fields as stored before migration 0003; such rows still replay. */
+export function legacyRefundCheckedFields(p: { refundAmount: Money; paymentRequestId: string }): string {
   return JSON.stringify([p.refundAmount.currency, p.refundAmount.value.toString(), p.paymentRequestId]);
 }
 

@@ -36,7 +36,13 @@ export interface WorkerLogger {
 
 export interface NotifyWorkerOptions {
   readonly handle: DbHandle;
+  /** Sends to the configured Alipay+ URL. */
   readonly client: NotifyClient;
+  /**
+   * The client for a payment's own notify base URL (its allowed paymentNotifyUrl, stored with it); the
+   * default client when absent or when it returns undefined.
+   */
+  readonly clientFor?: (baseUrl: string) => NotifyClient | undefined;
   readonly clock: Clock;
   readonly logger?: WorkerLogger;
   /** Unique per process; defaults to host:pid:random. */
@@ -68,7 +74,16 @@ export const NOTIFY_WORKER_DEFAULTS: WorkerSettings = {
 /** notify_attempts.detail is for people; long upstream messages are cut. */
 const detailCharsMax = 512;
 
-export type AttemptOutcome = 'ACKNOWLEDGED' | 'REJECTED' | 'UNKNOWN';
+export type AttemptOutcome = 'ACKNOWLEDGED' | 'REJECTED' | 'UNKNOWN' | 'STOPPED';
+
+/**
+ * (doc) Acknowledgements that end the retries without an S: PROCESS_FAIL says "do not retry", and
+ * REPEAT_REQ_INCONSISTENT says Alipay+ holds another version of this notification (sending it again cannot
+ * help). Both are kept on the outbox row for operators. Any other F, a U or no answer is retried.
+ */
+export const NOTIFY_STOP_CODES: readonly string[] = ['PROCESS_FAIL', 'REPEAT_REQ_INCONSISTENT'];
+/** stopped_code of a notification given up after 72 h without an S. */
+export const NOTIFY_GAVE_UP = 'GAVE_UP';
 
 const silentLogger: WorkerLogger = { info() {}, warn() {}, error() {} };
 
@@ -192,17 +207,18 @@ export class NotifyWorker {
     const db = handle.db;
     const id = claimed.paymentRequestId;
     const hold = { paymentRequestId: id, workerId: this.workerId, generation: claimed.generation };
-    const decision = decideNotifyMessage(toFacts(await findPayment(db, id)));
+    const payment = await findPayment(db, id);
+    const decision = decideNotifyMessage(toFacts(payment));
     if (decision.kind === 'SKIP') {
       this.logger.warn({ paymentRequestId: id, reason: decision.reason }, 'notifyPayment skipped');
       await completeNotify(db, { ...hold, nowMs: clock.nowMs() });
       return;
     }
     const startedAtMs = clock.nowMs();
-    const judged = judge(await this.send(decision.body));
+    const judged = judge(await this.send(decision.body, payment?.notify_url ?? null));
     const finishedAtMs = clock.nowMs();
     const next =
-      judged.outcome === 'ACKNOWLEDGED'
+      judged.outcome === 'ACKNOWLEDGED' || judged.outcome === 'STOPPED'
         ? undefined
         : nextNotifyAttempt(claimed.attemptCount + 1, claimed.openedAtMs, finishedAtMs);
     const gaveUp = next?.kind === 'give_up';
@@ -228,18 +244,30 @@ export class NotifyWorker {
       outcome: judged.outcome,
       resultCode: judged.resultCode,
     };
+    if (judged.outcome === 'STOPPED') {
+      // Kept for operators (GET /admin/v1/notify/stopped); warn so that it is also seen in the logs.
+      this.logger.warn(logFields, 'notifyPayment acknowledged with a final F: retries stopped');
+      await completeNotify(db, { ...hold, nowMs: finishedAtMs, stoppedCode: judged.resultCode ?? 'F' });
+      return;
+    }
     if (next === undefined || next.kind === 'give_up') {
       if (gaveUp) this.logger.warn(logFields, 'notifyPayment given up after 72 h');
-      await completeNotify(db, { ...hold, nowMs: finishedAtMs });
+      await completeNotify(db, {
+        ...hold,
+        nowMs: finishedAtMs,
+        ...(gaveUp ? { stoppedCode: NOTIFY_GAVE_UP } : {}),
+      });
       return;
     }
     this.logger.info({ ...logFields, nextAttemptAtMs: next.atMs }, 'notifyPayment not acknowledged');
     await rescheduleNotify(db, { ...hold, nextAttemptAtMs: next.atMs });
   }
 
-  private async send(body: object): Promise<CallOutcome<NotifyPaymentResponse>> {
+  private async send(body: object, notifyUrl: string | null): Promise<CallOutcome<NotifyPaymentResponse>> {
+    const client =
+      (notifyUrl === null ? undefined : this.options.clientFor?.(notifyUrl)) ?? this.options.client;
     try {
-      return await this.options.client.call<NotifyPaymentResponse>('notifyPayment', body);
+      return await client.call<NotifyPaymentResponse>('notifyPayment', body);
     } catch (error) {
       return { kind: 'unknown', reason: 'NETWORK', detail: messageOf(error) };
     }
@@ -252,7 +280,10 @@ interface Judged {
   readonly detail: string | null;
 }
 
-/** Only a signed, well-formed S stops the retries; F and U acknowledgements and no answer are retried. */
+/**
+ * A signed, well-formed S completes the notification; an F of NOTIFY_STOP_CODES stops it for operators;
+ * any other F, a U and no answer are retried.
+ */
 function judge(outcome: CallOutcome<NotifyPaymentResponse>): Judged {
   if (outcome.kind === 'unknown') {
     return { outcome: 'UNKNOWN', resultCode: null, detail: clip(`${outcome.reason}: ${outcome.detail}`) };
@@ -260,6 +291,9 @@ function judge(outcome: CallOutcome<NotifyPaymentResponse>): Judged {
   const ack = outcome.response.result;
   const detail = ack.resultMessage === '' ? null : clip(ack.resultMessage);
   if (ack.resultStatus === 'S') return { outcome: 'ACKNOWLEDGED', resultCode: ack.resultCode, detail };
+  if (ack.resultStatus === 'F' && NOTIFY_STOP_CODES.includes(ack.resultCode)) {
+    return { outcome: 'STOPPED', resultCode: ack.resultCode, detail };
+  }
   return { outcome: ack.resultStatus === 'F' ? 'REJECTED' : 'UNKNOWN', resultCode: ack.resultCode, detail };
 }
 

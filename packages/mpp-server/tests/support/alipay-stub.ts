@@ -1,5 +1,11 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { type Clock, type NotifyPaymentRequest, result, type SdkProxyRequest } from '@tapkit/protocol';
+import {
+  type Clock,
+  type NotifyPaymentRequest,
+  type ResultCode,
+  result,
+  type SdkProxyRequest,
+} from '@tapkit/protocol';
 import { generateRsaKeyPair, registerSignedApi, SignedClient } from '@tapkit/protocol/node';
 import Fastify from 'fastify';
 
@@ -29,7 +35,14 @@ export const mppKeys = pair();
 export const alipayKeys = pair();
 
 /** ack_S / ack_F / ack_U: a signed answer with that status; hang: no answer until released; unsigned: 200 JSON without signature. */
-export type StubMode = 'ack_S' | 'ack_F' | 'ack_U' | 'hang' | 'unsigned';
+export type StubMode =
+  | 'ack_S'
+  | 'ack_F'
+  | 'ack_U'
+  | 'ack_PROCESS_FAIL'
+  | 'ack_REPEAT_REQ_INCONSISTENT'
+  | 'hang'
+  | 'unsigned';
 
 export interface ReceivedCall {
   readonly api: 'notifyPayment' | 'sdkProxy';
@@ -87,8 +100,13 @@ export async function startAlipayStub(clock: Clock): Promise<AlipayStub> {
   const answer = async (api: ReceivedCall['api'], body: ReceivedCall['body']) => {
     stub.received.push({ api, body, raw: JSON.stringify(body) });
     if (stub.mode === 'hang') await new Promise<void>((resolve) => gates.push(resolve));
-    const code =
-      stub.mode === 'ack_F' ? 'PARAM_ILLEGAL' : stub.mode === 'ack_U' ? 'UNKNOWN_EXCEPTION' : 'SUCCESS';
+    const codes = {
+      ack_F: 'PARAM_ILLEGAL',
+      ack_U: 'UNKNOWN_EXCEPTION',
+      ack_PROCESS_FAIL: 'PROCESS_FAIL',
+      ack_REPEAT_REQ_INCONSISTENT: 'REPEAT_REQ_INCONSISTENT',
+    } as const;
+    const code: ResultCode = stub.mode in codes ? codes[stub.mode as keyof typeof codes] : 'SUCCESS';
     return {
       result: { ...result(code) },
       ...(api === 'sdkProxy' && code === 'SUCCESS' ? { sdkResponseBody: stub.sdkResponseBody } : {}),

@@ -65,7 +65,7 @@ export async function expectLedgerSound(store: DbHandle): Promise<void> {
 
 let requestCount = 0;
 
-export function payCommand(overrides: Partial<PayCommand> & { customerId: string }): PayCommand {
+export function payCommand(overrides: Partial<PayCommand> & { customerId: string | null }): PayCommand {
   requestCount += 1;
   return {
     paymentRequestId: `PR-${requestCount}-${Math.random().toString(36).slice(2, 8)}`,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   DateTimeSchema,
+  emptyAsAbsent,
   IdSchema,
   MerchantSchema,
   ResultSchema,
@@ -15,27 +16,29 @@ import {
 export const SubScenarioTypeSchema = z.enum(['EXCEED_REFUND', 'UNLINKED_REFUND']);
 export type SubScenarioType = z.infer<typeof SubScenarioTypeSchema>;
 
-export const AdjustRefundRequestSchema = z
-  .looseObject({
-    acquirerId: IdSchema,
-    pspId: IdSchema,
-    refundRequestId: IdSchema,
-    customerId: IdSchema,
-    refundAmount: WireAmountSchema,
-    subScenarioType: SubScenarioTypeSchema,
-    paymentRequestId: IdSchema.nullish(),
-    merchant: MerchantSchema.nullish(),
-    networkTraceId: IdSchema.nullish(),
-  })
-  .superRefine((request, ctx) => {
-    if (request.subScenarioType === 'EXCEED_REFUND' && !request.paymentRequestId) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['paymentRequestId'],
-        message: 'paymentRequestId is required when subScenarioType is EXCEED_REFUND',
-      });
-    }
-  });
+export const AdjustRefundRequestSchema = emptyAsAbsent(
+  z
+    .looseObject({
+      acquirerId: IdSchema,
+      pspId: IdSchema,
+      refundRequestId: IdSchema,
+      customerId: IdSchema,
+      refundAmount: WireAmountSchema,
+      subScenarioType: SubScenarioTypeSchema,
+      paymentRequestId: IdSchema.nullish(),
+      merchant: MerchantSchema.nullish(),
+      networkTraceId: IdSchema.nullish(),
+    })
+    .superRefine((request, ctx) => {
+      if (request.subScenarioType === 'EXCEED_REFUND' && !request.paymentRequestId) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['paymentRequestId'],
+          message: 'paymentRequestId is required when subScenarioType is EXCEED_REFUND',
+        });
+      }
+    }),
+);
 
 export const AdjustRefundResponseSchema = z
   .looseObject({

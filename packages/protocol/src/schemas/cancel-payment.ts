@@ -1,14 +1,16 @@
 import { z } from 'zod';
-import { DateTimeSchema, IdSchema, ResultSchema } from './common.ts';
+import { DateTimeSchema, emptyAsAbsent, IdSchema, ResultSchema } from './common.ts';
 
 // POST /aps/api/v1/payments/cancelPayment (Alipay+ -> MPP). Succeeds whatever the payment's status,
 // inside the cancel window; after it F CANCEL_WINDOW_EXCEEDED.
 
-export const CancelPaymentRequestSchema = z.looseObject({
-  acquirerId: IdSchema,
-  pspId: IdSchema,
-  paymentRequestId: IdSchema,
-});
+export const CancelPaymentRequestSchema = emptyAsAbsent(
+  z.looseObject({
+    acquirerId: IdSchema,
+    pspId: IdSchema,
+    paymentRequestId: IdSchema,
+  }),
+);
 
 export const CancelPaymentResponseSchema = z.looseObject({
   result: ResultSchema,

@@ -77,23 +77,62 @@ export const WireAmountSchema = z
     }
   });
 
+/** (tapkit) Bound of an open-string field whose values the docs do not fix (types, scenarios, regions). */
+export const openCharsMax = 64;
+/** An open string: any value the peer sends (bounded), never refused for being unforeseen. */
+export const OpenStringSchema = text(openCharsMax);
+
+// The Alipay+ Merchant model (doc names); every field optional and open: a payment is never declined for
+// how the acquirer describes its merchant.
 export const MerchantAddressSchema = z.looseObject({
-  region: z
-    .string()
-    .regex(/^[A-Z]{2}$/, 'region must be an ISO 3166-1 alpha-2 code')
-    .nullish(),
+  region: OpenStringSchema.nullish(),
   city: text(128).nullish(),
 });
 
 export const MerchantSchema = z.looseObject({
-  merchantId: IdSchema,
+  referenceMerchantId: IdSchema.nullish(),
+  /** The name Tapkit's counterpart used before it spoke the model's `referenceMerchantId`; accepted. */
+  merchantId: IdSchema.nullish(),
   merchantName: text(textCharsMax).nullish(),
-  merchantMCC: z
-    .string()
-    .regex(/^[0-9]{4}$/, 'merchantMCC must be 4 digits')
-    .nullish(),
+  merchantDisplayName: text(textCharsMax).nullish(),
+  merchantMCC: OpenStringSchema.nullish(),
   merchantAddress: MerchantAddressSchema.nullish(),
 });
+
+/** The merchant's id under the model's name, else the legacy one. */
+export function merchantIdOf(merchant: z.infer<typeof MerchantSchema> | null | undefined): string | null {
+  return merchant?.referenceMerchantId ?? merchant?.merchantId ?? null;
+}
+
+/** (tapkit) How deep dropEmptyStrings walks; the signed-body bounds keep real requests far shallower. */
+const emptyStringDepthMax = 32;
+
+/**
+ * (tapkit, liberal acceptance) On receipt, a field whose value is "" counts as absent: the property is
+ * dropped before validation, so an optional one is simply not there and a required one fails as missing
+ * (PARAM_ILLEGAL). Array elements are left alone (an array's length is part of its meaning).
+ */
+export function dropEmptyStrings(value: unknown, depth = 0): unknown {
+  if (depth >= emptyStringDepthMax || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => dropEmptyStrings(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    // defineProperty, not assignment: a "__proto__" key from JSON.parse stays a plain field.
+    if (child !== '') {
+      Object.defineProperty(out, key, {
+        value: dropEmptyStrings(child, depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+  }
+  return out;
+}
+
+/** A request schema whose "" fields count as absent (see dropEmptyStrings). */
+export const emptyAsAbsent = <S extends z.ZodType>(schema: S) =>
+  z.preprocess((value: unknown) => dropEmptyStrings(value), schema);
 
 /**
  * A refinement for responses: when the result is S, the named fields must be present. (tapkit) A success

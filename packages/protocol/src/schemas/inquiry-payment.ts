@@ -1,16 +1,25 @@
 import { z } from 'zod';
-import { DateTimeSchema, IdSchema, ResultSchema, requireOnSuccess, WireAmountSchema } from './common.ts';
+import {
+  DateTimeSchema,
+  emptyAsAbsent,
+  IdSchema,
+  ResultSchema,
+  requireOnSuccess,
+  WireAmountSchema,
+} from './common.ts';
 
 // POST /aps/api/v1/payments/inquiryPayment (Alipay+ -> MPP). The top-level result says whether the
 // inquiry worked (F ORDER_NOT_EXIST for an unknown id); paymentResult says how the payment ended:
 // S SUCCESS, U PAYMENT_IN_PROCESS, or F with the reason (F ORDER_IS_CLOSED once cancelled).
 
-export const InquiryPaymentRequestSchema = z.looseObject({
-  acquirerId: IdSchema,
-  pspId: IdSchema,
-  paymentRequestId: IdSchema,
-  paymentId: IdSchema.nullish(),
-});
+export const InquiryPaymentRequestSchema = emptyAsAbsent(
+  z.looseObject({
+    acquirerId: IdSchema,
+    pspId: IdSchema,
+    paymentRequestId: IdSchema,
+    paymentId: IdSchema.nullish(),
+  }),
+);
 
 export const InquiryPaymentResponseSchema = z
   .looseObject({

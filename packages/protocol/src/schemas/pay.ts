@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import {
-  BooleanStringSchema,
   DateTimeSchema,
+  emptyAsAbsent,
   IdSchema,
   MerchantSchema,
+  OpenStringSchema,
   printableText,
   ResultSchema,
   requireOnSuccess,
@@ -12,7 +13,11 @@ import {
   WireAmountSchema,
 } from './common.ts';
 
-// POST /aps/api/v1/payments/pay (Alipay+ -> MPP). NFC-specific parts are (tapkit), see ALIPAYPLUS_API.md.
+// POST /aps/api/v1/payments/pay (Alipay+ -> MPP). Accept what the real Alipay+ sends (ALIPAYPLUS_API.md):
+// REQUIRED = only what the docs mark required (acquirerId, pspId, paymentRequestId, paymentAmount,
+// order.referenceOrderId; the customer is found by the MPP, see customerOf below); every other field is
+// optional, unknown fields are kept, enums the docs do not fix are open strings. NFC-specific parts are
+// (tapkit), sent by Tapkit's Alipay+ counterpart and used when present.
 
 export const AuthorizationTypeSchema = z.enum([
   'FINAL',
@@ -23,20 +28,35 @@ export const AuthorizationTypeSchema = z.enum([
 ]);
 export type AuthorizationType = z.infer<typeof AuthorizationTypeSchema>;
 
+/** (tapkit) A pay without paymentFactor.authorizationType is a final authorization. */
+export const AUTHORIZATION_TYPE_DEFAULT: AuthorizationType = 'FINAL';
+
 /** Authorization types that add to an earlier payment and so must name it. */
 export const LINKED_AUTHORIZATION_TYPES: readonly AuthorizationType[] = [
   'INCREMENTAL',
   'CLEARING_ADJUSTMENT',
 ];
 
-// (tapkit) the only payment method Tapkit's Alipay+ sends: a tap of a tokenized wallet card.
-export const PaymentMethodTypeSchema = z.enum(['CONNECT_WALLET_NFC']);
+/**
+ * Values of the open enums Tapkit has seen documented or sends itself; any other value is accepted,
+ * stored and logged at info (so an operator learns of it), never refused.
+ */
+export const KNOWN_PAYMENT_METHOD_TYPES: readonly string[] = ['CONNECT_WALLET_NFC']; // (tapkit) ours
+export const KNOWN_IN_STORE_PAYMENT_SCENARIOS: readonly string[] = [
+  'PaymentCode', // (doc)
+  'OrderCode', // (doc)
+  'EntryCode', // (doc)
+  'NFC', // (tapkit) what our counterpart sends
+];
 
+/** The Alipay+ PaymentMethod model: all optional; paymentMethodId is the token reference of the tap. */
 export const PaymentMethodSchema = z.looseObject({
-  paymentMethodType: PaymentMethodTypeSchema,
-  // The token unique reference of the tapped card.
-  paymentMethodId: IdSchema,
+  paymentMethodType: OpenStringSchema.nullish(),
+  paymentMethodId: IdSchema.nullish(),
+  customerId: IdSchema.nullish(),
 });
+
+const quoteTimeSchema = text(64);
 
 export const PaymentQuoteSchema = z.looseObject({
   quoteId: IdSchema,
@@ -46,73 +66,78 @@ export const PaymentQuoteSchema = z.looseObject({
     .max(32)
     .regex(/^(0|[1-9][0-9]*)(\.[0-9]+)?$/, 'quotePrice must be a plain decimal like "7.8123"')
     .refine((price) => /[1-9]/.test(price), 'quotePrice must be greater than zero'),
-  quoteStartTime: DateTimeSchema.nullish(),
-  quoteExpiryTime: DateTimeSchema.nullish(),
+  quoteStartTime: quoteTimeSchema.nullish(),
+  quoteExpiryTime: quoteTimeSchema.nullish(),
+});
+
+/** order.env: the model's storeTerminalId (legacy terminalId accepted), the rest open. */
+export const OrderEnvSchema = z.looseObject({
+  storeTerminalId: IdSchema.nullish(),
+  terminalId: IdSchema.nullish(),
+  terminalType: OpenStringSchema.nullish(),
+  osType: OpenStringSchema.nullish(),
 });
 
 export const OrderSchema = z.looseObject({
   referenceOrderId: IdSchema,
   orderDescription: text(textCharsMax).nullish(),
+  orderAmount: WireAmountSchema.nullish(),
   merchant: MerchantSchema.nullish(),
-  env: z.looseObject({ terminalId: IdSchema.nullish() }).nullish(),
+  env: OrderEnvSchema.nullish(),
 });
 
-// (tapkit) required: every Tapkit payment is an NFC tap, and the authorization type decides how the MPP
-// books it, so there is no implicit default.
+// (tapkit) authorizationType decides how the MPP books a tap; absent means FINAL.
 export const PaymentFactorSchema = z
   .looseObject({
-    isInStorePayment: BooleanStringSchema.nullish(),
-    inStorePaymentScenario: z.enum(['NFC']).nullish(),
-    authorizationType: AuthorizationTypeSchema,
+    isInStorePayment: OpenStringSchema.nullish(),
+    inStorePaymentScenario: OpenStringSchema.nullish(),
+    authorizationType: AuthorizationTypeSchema.nullish(),
     originalPaymentRequestId: IdSchema.nullish(),
   })
   .superRefine((factor, ctx) => {
-    if (LINKED_AUTHORIZATION_TYPES.includes(factor.authorizationType) && !factor.originalPaymentRequestId) {
+    const type = factor.authorizationType;
+    if (type && LINKED_AUTHORIZATION_TYPES.includes(type) && !factor.originalPaymentRequestId) {
       ctx.addIssue({
         code: 'custom',
         path: ['originalPaymentRequestId'],
-        message: `originalPaymentRequestId is required when authorizationType is ${factor.authorizationType}`,
+        message: `originalPaymentRequestId is required when authorizationType is ${type}`,
       });
     }
   });
 
-// (tapkit) ATC as tag 9F36 reads: 2 bytes, 4 upper-case hex digits. posEntryMode is ISO 8583 DE22.
+// (tapkit) what the network said about the tap; bounded strings (only our counterpart sends it).
+const nfcFieldSchema = text(32);
 export const NfcTransactionInfoSchema = z.looseObject({
   networkTraceId: IdSchema.nullish(),
-  atc: z
-    .string()
-    .regex(/^[0-9A-F]{4}$/, 'atc must be 4 upper-case hex digits')
-    .nullish(),
-  posEntryMode: z
-    .string()
-    .regex(/^[0-9]{2,4}$/, 'posEntryMode must be 2 to 4 digits')
-    .nullish(),
-  cvmPerformed: BooleanStringSchema.nullish(),
+  atc: nfcFieldSchema.nullish(),
+  posEntryMode: nfcFieldSchema.nullish(),
+  cvmPerformed: nfcFieldSchema.nullish(),
 });
 
-export const PayRequestSchema = z
+/** (tapkit) paymentNotifyUrl is only used when its host is allowed (MPP configuration); bounded here. */
+export const notifyUrlCharsMax = 2048;
+
+export const PayRequestObjectSchema = z
   .looseObject({
     acquirerId: IdSchema,
     pspId: IdSchema,
     paymentRequestId: IdSchema,
     paymentAmount: WireAmountSchema,
-    payToAmount: WireAmountSchema,
+    payToAmount: WireAmountSchema.nullish(),
     paymentQuote: PaymentQuoteSchema.nullish(),
-    customerId: IdSchema,
+    customerId: IdSchema.nullish(),
     paymentMethod: PaymentMethodSchema.nullish(),
     order: OrderSchema,
-    paymentFactor: PaymentFactorSchema,
+    paymentFactor: PaymentFactorSchema.nullish(),
     nfcTransactionInfo: NfcTransactionInfoSchema.nullish(),
     customData: printableText(textCharsMax).nullish(),
-    paymentExpiryTime: DateTimeSchema.nullish(),
-    paymentNotifyUrl: z
-      .url({ protocol: /^https?$/ })
-      .max(2048)
-      .nullish(),
+    paymentExpiryTime: text(64).nullish(),
+    paymentNotifyUrl: text(notifyUrlCharsMax).nullish(),
   })
   .superRefine((request, ctx) => {
     const paymentCurrency = request.paymentAmount.currency;
-    const payToCurrency = request.payToAmount.currency;
+    // (doc) payToAmount absent: the wallet is debited paymentAmount itself, so there is nothing to convert.
+    const payToCurrency = request.payToAmount?.currency ?? paymentCurrency;
     if (paymentCurrency === payToCurrency) return;
     if (!request.paymentQuote) {
       ctx.addIssue({
@@ -135,6 +160,14 @@ export const PayRequestSchema = z
     }
   });
 
+/** The pay request as received: "" fields count as absent (dropEmptyStrings), then the object rules. */
+export const PayRequestSchema = emptyAsAbsent(PayRequestObjectSchema);
+
+/** The customer id the request names: top-level customerId (tapkit), else paymentMethod.customerId. */
+export function customerIdOf(request: PayRequest): string | null {
+  return request.customerId ?? request.paymentMethod?.customerId ?? null;
+}
+
 export const PayResponseSchema = z
   .looseObject({
     result: ResultSchema,
@@ -146,5 +179,5 @@ export const PayResponseSchema = z
   .superRefine(requireOnSuccess('paymentId'));
 
 export type PaymentQuote = z.infer<typeof PaymentQuoteSchema>;
-export type PayRequest = z.infer<typeof PayRequestSchema>;
+export type PayRequest = z.infer<typeof PayRequestObjectSchema>;
 export type PayResponse = z.infer<typeof PayResponseSchema>;

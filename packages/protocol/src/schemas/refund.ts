@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   DateTimeSchema,
+  emptyAsAbsent,
   IdSchema,
   ResultSchema,
   requireOnSuccess,
@@ -13,16 +14,20 @@ import {
 // currency; refundFromAmount (tapkit, optional) is in the wallet currency, converted with the original
 // quote when absent.
 
-export const RefundRequestSchema = z.looseObject({
-  acquirerId: IdSchema,
-  pspId: IdSchema,
-  paymentRequestId: IdSchema,
-  paymentId: IdSchema,
-  refundRequestId: IdSchema,
-  refundAmount: WireAmountSchema,
-  refundFromAmount: WireAmountSchema.nullish(),
-  refundReason: text(textCharsMax).nullish(),
-});
+// paymentRequestId names the payment; paymentId, when sent, must be that payment's (tapkit). A refund in
+// another currency than the payment's is converted at the payment's rate, never refused.
+export const RefundRequestSchema = emptyAsAbsent(
+  z.looseObject({
+    acquirerId: IdSchema,
+    pspId: IdSchema,
+    paymentRequestId: IdSchema,
+    paymentId: IdSchema.nullish(),
+    refundRequestId: IdSchema,
+    refundAmount: WireAmountSchema,
+    refundFromAmount: WireAmountSchema.nullish(),
+    refundReason: text(textCharsMax).nullish(),
+  }),
+);
 
 export const RefundResponseSchema = z
   .looseObject({

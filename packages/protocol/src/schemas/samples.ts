@@ -4,7 +4,7 @@ import type { ApiName } from '../result-codes.ts';
 // the MPP's OpenAPI document (`@tapkit/protocol/samples`; index.ts does not export this file).
 
 const merchant = {
-  merchantId: 'M-0001',
+  referenceMerchantId: 'M-0001',
   merchantName: 'Tapkit Coffee',
   merchantMCC: '5814',
   merchantAddress: { region: 'HK', city: 'Hong Kong' },
@@ -35,7 +35,7 @@ export const REQUEST_SAMPLES: Record<ApiName, Record<string, unknown>> = {
       referenceOrderId: 'RO-1',
       orderDescription: 'Flat white',
       merchant,
-      env: { terminalId: 'T-7' },
+      env: { storeTerminalId: 'T-7' },
     },
     paymentFactor: {
       isInStorePayment: 'true',

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { API_NAMES, type ApiName } from '../result-codes.ts';
 import {
   AdjustRefundRequestSchema,
+  customerIdOf,
   InquiryPaymentResponseSchema,
   NotifyPaymentRequestSchema,
   PayRequestSchema,
@@ -16,6 +17,18 @@ import { REQUEST_SAMPLES, RESPONSE_SAMPLES } from './samples.ts';
 
 type Json = Record<string, unknown>;
 type Path = readonly string[];
+
+/** The APIs Alipay+ calls on the MPP: their requests are received liberally ("" counts as absent). */
+const MPP_HOSTED_APIS = ['pay', 'inquiryPayment', 'cancelPayment', 'refund', 'adjustRefund'] as const;
+
+function leafAt(value: unknown, path: Path): unknown {
+  let node: unknown = value;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Json)[key];
+  }
+  return node;
+}
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -73,10 +86,19 @@ describe.each(sides)('%s schemas', (_side, schemas, samples) => {
       }
     });
 
-    it('rejects "" for every field, optional or required', () => {
+    it('treats "" as absent on receipt at the MPP, and rejects it everywhere else', () => {
+      const liberal = _side === 'request' && (MPP_HOSTED_APIS as readonly string[]).includes(api);
       for (const path of stringLeafPaths(sample)) {
         if (emptyAllowed(path)) continue;
-        expect(schema.safeParse(withLeaf(sample, path, '')).success, path.join('.')).toBe(false);
+        const parsed = schema.safeParse(withLeaf(sample, path, ''));
+        if (!liberal) {
+          expect(parsed.success, path.join('.')).toBe(false);
+          continue;
+        }
+        // Either the field is optional (accepted, and gone from the parsed body) or it is required
+        // (refused as missing): never kept as "".
+        if (parsed.success) expect(leafAt(parsed.data, path), path.join('.')).toBeUndefined();
+        else expect(parsed.error.issues[0]?.path.join('.'), path.join('.')).toBe(path.join('.'));
       }
     });
 
@@ -97,6 +119,14 @@ describe.each(sides)('%s schemas', (_side, schemas, samples) => {
 // Optional fields of each request: absent and null are both fine.
 const optionalRequestFields: Record<ApiName, Path[]> = {
   pay: [
+    ['customerId'],
+    ['paymentFactor'],
+    ['paymentFactor', 'authorizationType'],
+    ['paymentFactor', 'inStorePaymentScenario'],
+    ['paymentMethod', 'paymentMethodType'],
+    ['paymentMethod', 'paymentMethodId'],
+    ['order', 'merchant', 'referenceMerchantId'],
+    ['order', 'env', 'storeTerminalId'],
     ['paymentMethod'],
     ['nfcTransactionInfo'],
     ['customData'],
@@ -110,25 +140,25 @@ const optionalRequestFields: Record<ApiName, Path[]> = {
   ],
   inquiryPayment: [['paymentId']],
   cancelPayment: [],
-  refund: [['refundFromAmount'], ['refundReason']],
+  refund: [['paymentId'], ['refundFromAmount'], ['refundReason']],
   adjustRefund: [['merchant'], ['networkTraceId'], ['merchant', 'merchantAddress']],
   notifyPayment: [['paymentTime']],
   sdkProxy: [],
 };
 
 const requiredRequestFields: Record<ApiName, Path[]> = {
+  // (doc) the only required fields of pay; the customer is found by the MPP (customerId or paymentMethod).
   pay: [
     ['acquirerId'],
+    ['pspId'],
     ['paymentRequestId'],
     ['paymentAmount'],
-    ['payToAmount'],
-    ['customerId'],
     ['order'],
-    ['paymentFactor'],
+    ['order', 'referenceOrderId'],
   ],
   inquiryPayment: [['acquirerId'], ['pspId'], ['paymentRequestId']],
   cancelPayment: [['acquirerId'], ['pspId'], ['paymentRequestId']],
-  refund: [['paymentRequestId'], ['paymentId'], ['refundRequestId'], ['refundAmount']],
+  refund: [['paymentRequestId'], ['refundRequestId'], ['refundAmount']],
   adjustRefund: [['refundRequestId'], ['customerId'], ['refundAmount'], ['subScenarioType']],
   notifyPayment: [['paymentRequestId'], ['paymentResult'], ['paymentAmount'], ['customerId']],
   sdkProxy: [['customerId'], ['sdkRequestType'], ['sdkRequestHeader'], ['sdkRequestBody']],
@@ -169,22 +199,37 @@ describe('limits and rules', () => {
     ]);
   });
 
-  it('checks times, URLs and codes', () => {
-    expect(issuePaths(PayRequestSchema, withLeaf(pay, ['paymentExpiryTime'], '2026-11-25T12:03:00'))).toEqual(
-      ['paymentExpiryTime'],
-    );
-    expect(
-      issuePaths(PayRequestSchema, withLeaf(pay, ['paymentExpiryTime'], '2026-11-25T04:03:00Z')),
-    ).toEqual([]);
-    expect(issuePaths(PayRequestSchema, withLeaf(pay, ['paymentNotifyUrl'], 'javascript:alert(1)'))).toEqual([
+  it('accepts open values of fields the docs do not fix (times, URLs, codes, regions)', () => {
+    for (const [path, value] of [
+      [['paymentExpiryTime'], '2026-11-25T12:03:00'],
+      [['paymentExpiryTime'], '1764043380000'],
+      [['paymentNotifyUrl'], 'javascript:alert(1)'],
+      [['nfcTransactionInfo', 'atc'], '1f'],
+      [['order', 'merchant', 'merchantMCC'], '581'],
+      [['order', 'merchant', 'merchantAddress', 'region'], 'HKG'],
+    ] as const) {
+      expect(issuePaths(PayRequestSchema, withLeaf(pay, path, value)), path.join('.')).toEqual([]);
+    }
+    // Still bounded.
+    expect(issuePaths(PayRequestSchema, withLeaf(pay, ['paymentNotifyUrl'], 'x'.repeat(2049)))).toEqual([
       'paymentNotifyUrl',
     ]);
-    expect(issuePaths(PayRequestSchema, withLeaf(pay, ['nfcTransactionInfo', 'atc'], '1f'))).toEqual([
-      'nfcTransactionInfo.atc',
+  });
+
+  it('treats a payToAmount left out as the paymentAmount: no quote needed', () => {
+    const bare = without(without(withLeaf(pay, ['paymentAmount', 'currency'], 'HKD'), ['payToAmount']), [
+      'paymentQuote',
     ]);
-    expect(issuePaths(PayRequestSchema, withLeaf(pay, ['order', 'merchant', 'merchantMCC'], '581'))).toEqual([
-      'order.merchant.merchantMCC',
-    ]);
+    expect(issuePaths(PayRequestSchema, bare)).toEqual([]);
+  });
+
+  it('reads the customer from customerId, else paymentMethod.customerId', () => {
+    const parse = (body: Json) => PayRequestSchema.parse(body);
+    expect(customerIdOf(parse(pay))).toBe('C-42');
+    const inMethod = withLeaf(without(pay, ['customerId']), ['paymentMethod', 'customerId'], 'C-7');
+    expect(customerIdOf(parse(inMethod))).toBe('C-7');
+    expect(customerIdOf(parse(withLeaf(inMethod, ['customerId'], '')))).toBe('C-7');
+    expect(customerIdOf(parse(without(pay, ['customerId'])))).toBeNull();
   });
 
   it('validates amounts with the amount rules', () => {
@@ -230,12 +275,16 @@ describe('limits and rules', () => {
       'FINAL',
     );
     expect(issuePaths(PayRequestSchema, final)).toEqual([]);
+    // Open strings: values the docs do not fix are accepted (the MPP logs and stores them).
     expect(
       issuePaths(PayRequestSchema, withLeaf(pay, ['paymentFactor', 'isInStorePayment'], 'TRUE')),
-    ).toEqual(['paymentFactor.isInStorePayment']);
+    ).toEqual([]);
     expect(
       issuePaths(PayRequestSchema, withLeaf(pay, ['paymentMethod', 'paymentMethodType'], 'CARD')),
-    ).toEqual(['paymentMethod.paymentMethodType']);
+    ).toEqual([]);
+    expect(
+      issuePaths(PayRequestSchema, withLeaf(pay, ['paymentFactor', 'inStorePaymentScenario'], 'OrderCode')),
+    ).toEqual([]);
     const adjust = REQUEST_SAMPLES.adjustRefund;
     expect(issuePaths(AdjustRefundRequestSchema, without(adjust, ['paymentRequestId']))).toEqual([
       'paymentRequestId',

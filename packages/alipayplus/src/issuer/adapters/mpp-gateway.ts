@@ -181,12 +181,17 @@ export class SignedMppGateway implements MppGateway {
       paymentRequestId: call.paymentRequestId,
       paymentAmount: amount,
       ...payToOf(auth, call.amountMinor, amount),
+      // (tapkit) the top-level customerId, and the Alipay+ PaymentMethod model's own customerId.
       customerId: auth.customerId,
-      paymentMethod: { paymentMethodType: 'CONNECT_WALLET_NFC', paymentMethodId: auth.tokenUniqueReference },
+      paymentMethod: {
+        paymentMethodType: 'CONNECT_WALLET_NFC',
+        paymentMethodId: auth.tokenUniqueReference,
+        customerId: auth.customerId,
+      },
       order: {
         referenceOrderId: auth.networkTraceId,
         ...(auth.merchantId === undefined ? {} : { merchant: merchantOf(auth) }),
-        ...(auth.terminalId === undefined ? {} : { env: { terminalId: auth.terminalId } }),
+        ...(auth.terminalId === undefined ? {} : { env: { storeTerminalId: auth.terminalId } }),
       },
       paymentFactor: {
         isInStorePayment: 'true',
@@ -224,9 +229,10 @@ function payToOf(auth: AuthorizationRecord, amountMinor: bigint, amount: Body): 
   };
 }
 
+/** The Alipay+ Merchant model: referenceMerchantId (ISO 8583 DE42), name and MCC when the network sent them. */
 function merchantOf(auth: AuthorizationRecord): Body {
   return {
-    merchantId: auth.merchantId,
+    referenceMerchantId: auth.merchantId,
     ...(auth.merchantName === undefined ? {} : { merchantName: auth.merchantName }),
     ...(auth.mcc === undefined ? {} : { merchantMCC: auth.mcc }),
   };

@@ -317,11 +317,45 @@ async function rebuildWithIntegerChecks(db: Kysely<unknown>, table: string): Pro
   for (const index of indexes) await sql.raw(index.sql).execute(db);
 }
 
+/**
+ * Liberal acceptance (ALIPAYPLUS_API.md, "Accept what the real Alipay+ sends"):
+ * - payments.request_json / refunds.request_json: the request as received (unknown fields included), kept
+ *   for history and operators; payments.notify_url: the allowed paymentNotifyUrl of that payment.
+ * - token_customers: the MPP's token mapping (tokenUniqueReference -> customer), learnt from the token
+ *   service's answers the NFC proxy carries, so a pay that names the customer only through
+ *   paymentMethod.paymentMethodId finds them. First writer wins: a mapping never moves to another customer.
+ * - notify_outbox.stopped_code / stopped_at_ms: why the retries of a notification ended without an S
+ *   (PROCESS_FAIL or REPEAT_REQ_INCONSISTENT acknowledged, or GAVE_UP after 72 h), for the admin API.
+ */
+const liberalAcceptance: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('payments').addColumn('request_json', 'text').execute();
+    await db.schema.alterTable('payments').addColumn('notify_url', 'text').execute();
+    await db.schema.alterTable('refunds').addColumn('request_json', 'text').execute();
+    await db.schema.alterTable('notify_outbox').addColumn('stopped_code', 'text').execute();
+    await db.schema.alterTable('notify_outbox').addColumn('stopped_at_ms', int64).execute();
+    await db.schema
+      .createTable('token_customers')
+      .addColumn('token_reference', 'text', (c) => c.primaryKey())
+      .addColumn('customer_id', 'text', (c) => c.notNull())
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('created_at_ms', int64, (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('notify_outbox_stopped')
+      .on('notify_outbox')
+      .column('stopped_at_ms')
+      .where(sql.ref('stopped_code'), 'is not', null)
+      .execute();
+  },
+};
+
 /** Migrations in order; names sort lexically, which is the order the Migrator applies them. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_system_accounts_derive_balance': systemAccountsDeriveBalance,
   '0003_int64_columns_are_integers': int64ColumnsAreIntegers,
+  '0004_liberal_acceptance': liberalAcceptance,
 };
 
 export const migrationProvider: MigrationProvider = {

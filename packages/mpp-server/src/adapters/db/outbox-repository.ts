@@ -39,6 +39,22 @@ export async function openNotify(tx: Tx, paymentRequestId: string, nowMs: number
     .execute();
 }
 
+/**
+ * Whether the notification of a payment is finished: acknowledged with S, or stopped (PROCESS_FAIL,
+ * REPEAT_REQ_INCONSISTENT, given up) and left to operators. A payment that never had one is not.
+ */
+export async function isNotifyFinished(
+  db: Kysely<Database> | Tx,
+  paymentRequestId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('notify_outbox')
+    .select('done_at_ms')
+    .where('payment_request_id', '=', paymentRequestId)
+    .executeTakeFirst();
+  return row !== undefined && row.done_at_ms !== null;
+}
+
 /** The most rows one claim may take: a worker holding more than it can send would only delay them. */
 export const claimBatchSizeMax = 1_000;
 
@@ -141,14 +157,22 @@ export async function recordAttempt(
   });
 }
 
-/** Marks the notification done if `workerId` still holds the claim on that generation. */
+/**
+ * Marks the notification done if `workerId` still holds the claim on that generation. With `stoppedCode`
+ * the retries ended without an S (PROCESS_FAIL, REPEAT_REQ_INCONSISTENT, GAVE_UP): the row keeps why, and
+ * the admin API lists it for operators.
+ */
 export async function completeNotify(
   db: Kysely<Database>,
-  p: { paymentRequestId: string; workerId: string; generation: bigint; nowMs: number },
+  p: { paymentRequestId: string; workerId: string; generation: bigint; nowMs: number; stoppedCode?: string },
 ): Promise<boolean> {
+  const stopped =
+    p.stoppedCode === undefined
+      ? { stopped_code: null, stopped_at_ms: null }
+      : { stopped_code: p.stoppedCode, stopped_at_ms: p.nowMs };
   const updated = await db
     .updateTable('notify_outbox')
-    .set({ done_at_ms: p.nowMs, claimed_by: null, claimed_until_ms: null })
+    .set({ done_at_ms: p.nowMs, claimed_by: null, claimed_until_ms: null, ...stopped })
     .where('payment_request_id', '=', p.paymentRequestId)
     .where('claimed_by', '=', p.workerId)
     .where('generation', '=', p.generation)
@@ -179,6 +203,53 @@ export async function releaseClaims(db: Kysely<Database>, workerId: string): Pro
     .where('claimed_by', '=', workerId)
     .executeTakeFirst();
   return Number(updated.numUpdatedRows);
+}
+
+/** The most stopped notifications one admin page lists. */
+export const stoppedPageSizeMax = 500;
+
+export interface StoppedNotify {
+  readonly paymentRequestId: string;
+  readonly stoppedCode: string;
+  readonly stoppedAtMs: number;
+  readonly attemptsTotal: number;
+  /** The last attempt's acknowledgement code and detail, as recorded in notify_attempts. */
+  readonly lastResultCode: string | null;
+  readonly lastDetail: string | null;
+}
+
+/** Notifications whose retries ended without an S acknowledgement, newest first. */
+export async function listStoppedNotify(
+  db: Kysely<Database>,
+  options: { limit: number },
+): Promise<StoppedNotify[]> {
+  const limit = Math.max(1, Math.min(Math.trunc(options.limit), stoppedPageSizeMax));
+  const rows = await db
+    .selectFrom('notify_outbox as o')
+    .leftJoin('notify_attempts as a', (join) =>
+      join.onRef('a.outbox_id', '=', 'o.payment_request_id').onRef('a.attempt_no', '=', 'o.attempts_total'),
+    )
+    .select([
+      'o.payment_request_id',
+      'o.stopped_code',
+      'o.stopped_at_ms',
+      'o.attempts_total',
+      'a.result_code',
+      'a.detail',
+    ])
+    .where('o.stopped_code', 'is not', null)
+    .orderBy('o.stopped_at_ms', 'desc')
+    .orderBy('o.payment_request_id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    paymentRequestId: row.payment_request_id,
+    stoppedCode: row.stopped_code ?? '',
+    stoppedAtMs: Number(row.stopped_at_ms ?? 0n),
+    attemptsTotal: Number(row.attempts_total),
+    lastResultCode: row.result_code ?? null,
+    lastDetail: row.detail ?? null,
+  }));
 }
 
 export async function readOutbox(

@@ -179,3 +179,35 @@ export async function listCustomerPayments(
   const limit = Math.max(1, Math.min(Math.trunc(options.limit), historyPageSizeMax));
   return query.orderBy('created_at_ms', 'desc').orderBy('payment_request_id').limit(limit).execute();
 }
+
+/** The customer a token reference belongs to, from the MPP's token mapping. */
+export async function findTokenCustomer(db: Reader, tokenReference: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('token_customers')
+    .select('customer_id')
+    .where('token_reference', '=', tokenReference)
+    .executeTakeFirst();
+  return row?.customer_id;
+}
+
+/**
+ * Records that `tokenReference` is `customerId`'s token. First writer wins: a reference already mapped
+ * keeps its customer (a mapping that moved would send one user's taps to another's wallet). Returns
+ * whether the mapping is now `customerId`'s.
+ */
+export async function recordTokenCustomer(
+  db: Reader,
+  p: { tokenReference: string; customerId: string; source: string; nowMs: number },
+): Promise<boolean> {
+  await db
+    .insertInto('token_customers')
+    .values({
+      token_reference: p.tokenReference,
+      customer_id: p.customerId,
+      source: p.source,
+      created_at_ms: p.nowMs,
+    })
+    .onConflict((oc) => oc.column('token_reference').doNothing())
+    .execute();
+  return (await findTokenCustomer(db, p.tokenReference)) === p.customerId;
+}

@@ -71,6 +71,10 @@ export interface PaymentsTable {
   cancelled_at_ms: Int64Nullable;
   created_at_ms: Int64;
   updated_at_ms: Int64;
+  /** Since 0003: the pay request as received, unknown fields included. */
+  request_json: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Since 0003: where this payment's notifyPayment goes (an allowed paymentNotifyUrl), else null. */
+  notify_url: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RefundsTable {
@@ -87,6 +91,8 @@ export interface RefundsTable {
   refund_reason: string | null;
   response_json: string;
   created_at_ms: Int64;
+  /** Since 0003: the refund request as received. */
+  request_json: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AdjustRefundsTable {
@@ -117,6 +123,17 @@ export interface NotifyOutboxTable {
   done_at_ms: Int64Nullable;
   created_at_ms: Int64;
   opened_at_ms: Int64;
+  /** Since 0003: PROCESS_FAIL, REPEAT_REQ_INCONSISTENT or GAVE_UP when retries ended without an S. */
+  stopped_code: ColumnType<string | null, string | null | undefined, string | null>;
+  stopped_at_ms: ColumnType<bigint | null, bigint | number | null | undefined, bigint | number | null>;
+}
+
+export interface TokenCustomersTable {
+  token_reference: string;
+  customer_id: string;
+  /** Where the mapping was learnt, e.g. TOKEN_SERVICE_ANSWER. */
+  source: string;
+  created_at_ms: Int64;
 }
 
 export interface NotifyAttemptsTable {
@@ -155,6 +172,7 @@ export interface Database {
   adjust_refunds: AdjustRefundsTable;
   notify_outbox: NotifyOutboxTable;
   notify_attempts: NotifyAttemptsTable;
+  token_customers: TokenCustomersTable;
   users: UsersTable;
   sessions: SessionsTable;
 }

@@ -3,9 +3,11 @@ import { IdSchema, parseAmount, WireAmountSchema } from '@tapkit/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createCustomer, readCustomer, setCustomerStatus, topUp } from '../../customers.ts';
+import { formatUtc8 } from '../../domain/time.ts';
 import type { Clock } from '../../ports.ts';
 import { checkInvariants } from '../db/ledger-repository.ts';
 import type { DbHandle } from '../db/open.ts';
+import { listStoppedNotify } from '../db/outbox-repository.ts';
 import { installBoundedJsonParser } from './bounded-json.ts';
 import { describeZodIssues, installErrorHandler, sendError } from './http-errors.ts';
 
@@ -60,6 +62,16 @@ export const InvariantsAnswerSchema = z.strictObject({
     z.strictObject({ currency: z.string(), postingSumMinor: z.string(), accountCount: z.number().int() }),
   ),
   violations: z.array(z.strictObject({ rule: z.string(), subject: z.string(), detail: z.string() })),
+});
+/** (tapkit) Stopped notifications per page: 100 unless asked, at most 500. */
+const STOPPED_LIMIT_DEFAULT = 100;
+const StoppedQuerySchema = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^[1-9][0-9]{0,2}$/, 'limit must be a whole number from 1 to 500')
+    .transform(Number)
+    .refine((n) => n <= 500, 'limit must be at most 500')
+    .optional(),
 });
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
@@ -132,6 +144,26 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps)
         status: customer.status,
         balances: customer.balances.map((b) => ({ currency: b.currency, value: b.balanceMinor.toString() })),
       } satisfies z.infer<typeof BalancesAnswerSchema>;
+    });
+
+    // Notifications whose retries ended without an S (PROCESS_FAIL, REPEAT_REQ_INCONSISTENT, GAVE_UP):
+    // Alipay+ did not take them, and an operator has to look.
+    scope.get('/admin/v1/notify/stopped', async (request, reply) => {
+      const query = StoppedQuerySchema.safeParse(request.query);
+      if (!query.success) return sendError(reply, 'QUERY_INVALID', describeZodIssues(query.error));
+      const rows = await listStoppedNotify(deps.store.db, {
+        limit: query.data.limit ?? STOPPED_LIMIT_DEFAULT,
+      });
+      return {
+        notifications: rows.map((row) => ({
+          paymentRequestId: row.paymentRequestId,
+          stoppedCode: row.stoppedCode,
+          stoppedAt: formatUtc8(row.stoppedAtMs),
+          attemptsTotal: row.attemptsTotal,
+          lastResultCode: row.lastResultCode,
+          lastDetail: row.lastDetail,
+        })),
+      };
     });
 
     scope.get('/admin/v1/ledger/invariants', async () => {

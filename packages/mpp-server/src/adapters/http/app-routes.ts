@@ -18,7 +18,7 @@ import {
   trimUserSessions,
 } from '../db/app-repository.ts';
 import type { DbHandle } from '../db/open.ts';
-import { listCustomerPayments } from '../db/payment-repository.ts';
+import { listCustomerPayments, recordTokenCustomer } from '../db/payment-repository.ts';
 import type { PaymentRow } from '../db/schema.ts';
 import { installBoundedJsonParser } from './bounded-json.ts';
 import { describeZodIssues, installErrorHandler, sendError } from './http-errors.ts';
@@ -193,13 +193,64 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
           customerId: sessionOf(request).customerId,
           ...parsed.data,
         });
-        if (forwarded.ok) return { body: forwarded.value.body } satisfies z.infer<typeof ProxyAnswerSchema>;
+        if (forwarded.ok) {
+          await learnTokenReference(deps, request, {
+            type: parsed.data.type,
+            customerId: sessionOf(request).customerId,
+            body: forwarded.value.body,
+          });
+          return { body: forwarded.value.body } satisfies z.infer<typeof ProxyAnswerSchema>;
+        }
         const { code, upstream, detail } = forwarded.error;
         request.log.warn({ type: parsed.data.type, upstream, code, detail }, 'nfc proxy upstream failed');
         return sendError(reply, code, upstream);
       },
     );
   });
+}
+
+/**
+ * The MPP's token mapping (ALIPAYPLUS_API.md, pay: the customer "resolved from paymentMethodId through the
+ * MPP's token mapping"): a token-service answer the proxy carries back to this session's user names the
+ * token it created or serves for them (value.tokenUniqueReference). The body itself is passed on untouched;
+ * reading it never changes or fails the proxied call.
+ */
+async function learnTokenReference(
+  deps: AppRoutesDeps,
+  request: FastifyRequest,
+  seen: { type: string; customerId: string; body: string | null },
+): Promise<void> {
+  const { type, customerId, body } = seen;
+  if (body === null || !(TOKEN_SERVICE_TYPES as readonly string[]).includes(type)) return;
+  const tokenReference = tokenReferenceOf(body);
+  if (tokenReference === undefined) return;
+  try {
+    const mine = await recordTokenCustomer(deps.store.db, {
+      tokenReference,
+      customerId,
+      source: 'TOKEN_SERVICE_ANSWER',
+      nowMs: deps.clock.nowMs(),
+    });
+    if (!mine) request.log.warn({ type }, 'token reference already mapped to another customer; kept');
+  } catch (error) {
+    request.log.warn({ type, errorMessage: String(error) }, 'token mapping not recorded');
+  }
+}
+
+/** The tokenUniqueReference of a token-service answer `{ ok: true, value: { tokenUniqueReference } }`. */
+export function tokenReferenceOf(body: string): string | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof json !== 'object' || json === null) return undefined;
+  const answer = json as { ok?: unknown; value?: { tokenUniqueReference?: unknown } | null };
+  const reference = typeof answer.value === 'object' ? answer.value?.tokenUniqueReference : undefined;
+  return answer.ok === true && typeof reference === 'string' && reference.length > 0 && reference.length <= 64
+    ? reference
+    : undefined;
 }
 
 type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
