@@ -65,13 +65,25 @@ export const InvariantsAnswerSchema = z.strictObject({
 });
 /** (tapkit) Stopped notifications per page: 100 unless asked, at most 500. */
 const STOPPED_LIMIT_DEFAULT = 100;
-const StoppedQuerySchema = z.strictObject({
+export const StoppedQuerySchema = z.strictObject({
   limit: z
     .string()
     .regex(/^[1-9][0-9]{0,2}$/, 'limit must be a whole number from 1 to 500')
     .transform(Number)
     .refine((n) => n <= 500, 'limit must be at most 500')
     .optional(),
+});
+export const StoppedNotifyAnswerSchema = z.strictObject({
+  notifications: z.array(
+    z.strictObject({
+      paymentRequestId: z.string(),
+      stoppedCode: z.string(),
+      stoppedAt: z.string(),
+      attemptsTotal: z.number().int(),
+      lastResultCode: z.string().nullable(),
+      lastDetail: z.string().nullable(),
+    }),
+  ),
 });
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
@@ -163,7 +175,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps)
           lastResultCode: row.lastResultCode,
           lastDetail: row.lastDetail,
         })),
-      };
+      } satisfies z.infer<typeof StoppedNotifyAnswerSchema>;
     });
 
     scope.get('/admin/v1/ledger/invariants', async () => {

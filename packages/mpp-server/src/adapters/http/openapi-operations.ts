@@ -6,6 +6,8 @@ import {
   CustomerParamsSchema,
   CustomerStatusAnswerSchema,
   InvariantsAnswerSchema,
+  StoppedNotifyAnswerSchema,
+  StoppedQuerySchema,
   TopUpAnswerSchema,
   TopUpSchema,
 } from './admin-routes.ts';
@@ -250,6 +252,31 @@ export const ADMIN_OPERATIONS: readonly OperationSpec[] = [
         balances: [{ currency: 'HKD', value: '100000' }],
       }),
       ...errorResponses(['PATH_INVALID', 'CUSTOMER_NOT_FOUND', ...ADMIN_ERRORS]),
+    },
+  },
+  {
+    method: 'GET',
+    path: '/admin/v1/notify/stopped',
+    surface: 'admin',
+    operationId: 'stoppedNotifications',
+    summary:
+      'Notifications whose retries ended without an S (PROCESS_FAIL, REPEAT_REQ_INCONSISTENT, GAVE_UP)',
+    security: 'admin',
+    query: StoppedQuerySchema,
+    responses: {
+      '200': json('Newest first.', StoppedNotifyAnswerSchema, {
+        notifications: [
+          {
+            paymentRequestId: 'PR-1',
+            stoppedCode: 'PROCESS_FAIL',
+            stoppedAt: '2026-12-03T12:00:00+08:00',
+            attemptsTotal: 1,
+            lastResultCode: 'PROCESS_FAIL',
+            lastDetail: null,
+          },
+        ],
+      }),
+      ...errorResponses(['QUERY_INVALID', ...ADMIN_ERRORS]),
     },
   },
   {

@@ -18,7 +18,9 @@ export const SURFACE_TAGS: Readonly<Record<Surface, { name: string; description:
     description:
       'Alipay+ calls these on the MPP. Every request and every answer is signed (RSA256 over ' +
       '"<METHOD> <URI>\\n<Client-Id>.<Request-Time>.<body>"), every answer is HTTP 200 JSON with a result ' +
-      'object, and a re-sent request with identical parameters gets the stored first answer.',
+      'object, and a re-sent request with identical parameters gets the stored first answer. Any other ' +
+      'method on these paths answers a signed METHOD_NOT_SUPPORTED, any other path under /aps/ a signed ' +
+      'INVALID_API, and a body that is not JSON a signed MEDIA_TYPE_NOT_ACCEPTABLE.',
   },
   app: {
     name: 'App API',
