@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DateTimeSchema, IdSchema, ResultSchema, requireOnSuccess, WireAmountSchema } from './common.ts';
 
 // POST /aps/api/v1/payments/inquiryPayment (Alipay+ -> MPP). The top-level result says whether the

@@ -1,7 +1,7 @@
 // The records the SDK keeps per user, their schemas (checked on every read: a record that does not
 // parse means broken storage, status -3) and their names.
 import { CardProfileSchema } from '@tapkit/protocol/wire/token-service';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ACTIVATION_PHASES = [
   'REGISTER_DEVICE',
