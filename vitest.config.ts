@@ -1,10 +1,17 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+
+// The workspace packages resolve to their TypeScript sources through the @tapkit/source export condition,
+// so tests need no build (see scripts/register-source.mjs for plain Node and tsx).
+const sourceCondition = '@tapkit/source';
 
 // Two projects over the same test files. "unit" is what `npm test` runs: everything that needs no
 // external service (storage tests run on SQLite there, and also on PostgreSQL when
 // TAPKIT_TEST_POSTGRES_URL is set). "pg" re-runs only the storage-touching files (`*.db.test.ts`)
 // with the PostgreSQL engine alone, for `npm run test:pg`.
 export default defineConfig({
+  resolve: { conditions: [sourceCondition, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [sourceCondition, ...defaultServerConditions] } },
   test: {
     projects: [
       {

@@ -2,8 +2,8 @@
 // then all cores through the libuv threadpool (async crypto.sign / crypto.verify with callbacks). The
 // threadpool has UV_THREADPOOL_SIZE threads (Node's default is 4), fixed when the process starts, so
 // the async figures scale with min(cores, UV_THREADPOOL_SIZE). Usage:
-//   npx tsx bench/run.ts signatures [--seconds 2] [--in-flight 32]
-//   UV_THREADPOOL_SIZE=8 npx tsx bench/run.ts signatures
+//   npm run bench -- signatures [--seconds 2] [--in-flight 32]
+//   UV_THREADPOOL_SIZE=8 npm run bench -- signatures
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';

@@ -1,5 +1,5 @@
 // Prints the MPP server's configuration options as a Markdown table for the README:
-// `npx tsx scripts/config-table.ts`. The options live in one place (packages/mpp-server/src/config.ts).
+// `node --import ./scripts/register-source.mjs scripts/config-table.ts`. The options live in one place (packages/mpp-server/src/config.ts).
 import { configTable } from '@tapkit/mpp-server';
 
 const rows = configTable();

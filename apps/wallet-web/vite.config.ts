@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 // Three pages, one bundle graph: the wallet app (index.html, the card), the POS terminal (pos.html, the
 // reader) and the operations view (ops.html). The workspace packages are resolved from their TypeScript
-// source (their exports point at src/index.ts); only their browser-safe entry points are imported, and the
+// source through the @tapkit/source export condition (no package build needed); only their browser-safe entry points are imported, and the
 // plugin below fails the build if a node: module is reached anyway.
 const root = fileURLToPath(new URL('.', import.meta.url));
 const page = (name: string) => fileURLToPath(new URL(name, import.meta.url));
@@ -15,6 +15,7 @@ const devTarget = process.env.TAPKIT_WEB_URL ?? 'http://127.0.0.1:4000';
 export default defineConfig({
   root,
   base: './',
+  resolve: { conditions: ['@tapkit/source', ...defaultClientConditions] },
   plugins: [
     react(),
     {

@@ -1,5 +1,5 @@
 // Load check for clearing files, run by hand (not part of `npm test`):
-//   npx tsx packages/mastercard/tests/clearing-load.script.ts [recordCount]
+//   node --import ./scripts/register-source.mjs packages/mastercard/tests/clearing-load.script.ts [recordCount]
 // Writes a synthetic file of N records (default 1,000,000), reads it back streaming, checks the record
 // count and totals, and prints the time of each phase and the peak RSS sampled every 50 ms.
 import { mkdtemp, rm, stat } from 'node:fs/promises';

@@ -130,7 +130,7 @@ export const CONFIG_OPTIONS = {
   privateKeyFile: spec({
     env: 'TAPKIT_MPP_PRIVATE_KEY_FILE',
     kind: 'string',
-    default: './data/keys/mpp-private.pem',
+    default: './data/keys/mpp.private.pem',
     description: "File with the MPP's RSA private key (PEM PKCS#1/PKCS#8 or bare base64 DER).",
     schema: z.string().min(1),
   }),
@@ -144,7 +144,7 @@ export const CONFIG_OPTIONS = {
   alipayPlusPublicKeyFiles: spec({
     env: 'TAPKIT_ALIPAYPLUS_PUBLIC_KEY_FILES',
     kind: 'string',
-    default: '1=./data/keys/alipayplus-public.pem',
+    default: '1=./data/keys/alipayplus.public.pem',
     description: 'Alipay+ public keys by keyVersion: "1=path[,2=path]" (PEM or bare base64).',
     schema: keyFilesSchema,
   }),

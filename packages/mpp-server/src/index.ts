@@ -59,6 +59,7 @@ export type { LimitsByCurrency, PaymentLimits } from './domain/pay.ts';
 export { NOTIFY_WORKER_DEFAULTS, NotifyWorker, type NotifyWorkerOptions } from './notify/notify-worker.ts';
 export * from './payments.ts';
 export type { Clock, ErrorSink, IdSource } from './ports.ts';
+export { runMppServer } from './run.ts';
 export {
   LOG_REDACT_PATHS,
   type MppServerHandle,

@@ -41,8 +41,11 @@ interface Location {
   remove(): Promise<void>;
 }
 
+/** tsx plus the @tapkit/source condition, so the child runs the workspace packages from src. */
+const registerSource = new URL('../../../scripts/register-source.mjs', import.meta.url).href;
+
 async function startChild(location: Location): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', childScript], {
+  const child = spawn(process.execPath, ['--import', registerSource, childScript], {
     env: {
       ...process.env,
       CRASH_DB_URL: location.url,

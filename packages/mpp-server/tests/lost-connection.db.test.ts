@@ -23,6 +23,8 @@ import { testEngines } from './support/engines.ts';
 // restarted: the process must stay up, answer every request signed (U while it cannot decide), report
 // /readyz false while the database is unreachable and true once it answers, and keep the ledger whole.
 
+// The child resolves workspace packages to their sources through the @tapkit/source condition.
+const registerSource = new URL('../../../scripts/register-source.mjs', import.meta.url).href;
 const childScript = fileURLToPath(new URL('./support/server-child.ts', import.meta.url));
 const clientId = 'ALIPAYPLUS_LOST_CONNECTION';
 const mppKeys = generateRsaKeyPair();
@@ -76,7 +78,7 @@ class Relay {
 async function startChild(
   dbUrl: string,
 ): Promise<{ child: ChildProcess; port: number; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', childScript], {
+  const child = spawn(process.execPath, ['--import', registerSource, childScript], {
     env: {
       ...process.env,
       SERVER_CHILD_CONFIG: JSON.stringify({

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import {
   type DatabaseIntrospector,
   Kysely,
@@ -12,10 +12,13 @@ import {
   type SqliteStatement,
   sql,
 } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 
 // The one way every Tapkit party opens its database: SQLite (embedded default) or PostgreSQL
 // (scale-out) behind the same Kysely query layer, with the party's migrations applied on open.
+
+type PgDriver = typeof pg;
+type SqliteDriver = typeof BetterSqlite3;
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -68,7 +71,9 @@ export async function openDatabase<Schema>(
   url: string,
   options: OpenDatabaseOptions,
 ): Promise<DbHandle<Schema>> {
-  const handle = isPostgresUrl(url) ? openPostgres<Schema>(url, options) : openSqlite<Schema>(url, options);
+  const handle = isPostgresUrl(url)
+    ? openPostgres<Schema>(await loadDriver<PgDriver>('pg'), url, options)
+    : openSqlite<Schema>(await loadDriver<SqliteDriver>('better-sqlite3'), url, options);
   try {
     const schema =
       handle.engine === 'postgres' ? (options.schema ?? (await currentSchema(handle.db))) : undefined;
@@ -80,13 +85,33 @@ export async function openDatabase<Schema>(
   return handle;
 }
 
+/**
+ * The drivers are optional peer dependencies: an installation carries only the one of the engine it uses,
+ * so each is loaded when a database of its engine is opened, with an error naming the package if absent.
+ */
+async function loadDriver<Driver>(name: 'pg' | 'better-sqlite3'): Promise<Driver> {
+  try {
+    const module = (await import(name)) as { default: Driver };
+    return module.default;
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new Error(`openDatabase: the ${name} package is not installed; run \`npm install ${name}\``, {
+      cause: error,
+    });
+  }
+}
+
 function sqlitePath(url: string): string {
   if (url.startsWith('sqlite://')) return url.slice('sqlite://'.length);
   if (url.startsWith('sqlite:')) return url.slice('sqlite:'.length);
   return url;
 }
 
-function openSqlite<Schema>(url: string, options: OpenDatabaseOptions): DbHandle<Schema> {
+function openSqlite<Schema>(
+  BetterSqlite3: SqliteDriver,
+  url: string,
+  options: OpenDatabaseOptions,
+): DbHandle<Schema> {
   const path = sqlitePath(url);
   if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BetterSqlite3(path === '' ? ':memory:' : path);
@@ -143,7 +168,7 @@ function integerBinding(statement: SqliteStatement): SqliteStatement {
   };
 }
 
-function openPostgres<Schema>(url: string, options: OpenDatabaseOptions): DbHandle<Schema> {
+function openPostgres<Schema>(pg: PgDriver, url: string, options: OpenDatabaseOptions): DbHandle<Schema> {
   const schema = options.schema;
   if (schema !== undefined && !schemaNamePattern.test(schema)) {
     throw new Error(`openDatabase: invalid schema name ${JSON.stringify(schema)}`);

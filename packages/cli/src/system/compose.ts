@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 import { LOG_REDACT_PATHS } from '@tapkit/mpp-server';
 import { AcquirerGateway } from '@tapkit/terminal';
 import { TcpNetworkConnection } from '@tapkit/terminal/node';
@@ -31,9 +31,10 @@ const provisioningDelays = {
   fast: { minMs: 1_000, maxMs: 2_000 },
 } as const;
 
-/** apps/wallet-web/dist of this repository (this file is packages/cli/src/system/compose.ts). */
-export const DEFAULT_WEB_DIST_DIR = fileURLToPath(
-  new URL('../../../../apps/wallet-web/dist', import.meta.url),
+/** The built pages of @tapkit/wallet-web, found through package resolution (its dist/ beside package.json). */
+export const DEFAULT_WEB_DIST_DIR = join(
+  dirname(createRequire(import.meta.url).resolve('@tapkit/wallet-web/package.json')),
+  'dist',
 );
 
 /** What every party's start needs: where state lives, the clock, logs, keys, ports and URLs. */

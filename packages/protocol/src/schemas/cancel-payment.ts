@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DateTimeSchema, emptyAsAbsent, IdSchema, ResultSchema } from './common.ts';
 
 // POST /aps/api/v1/payments/cancelPayment (Alipay+ -> MPP). Succeeds whatever the payment's status,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseAmount } from '../amount.ts';
 import { RESULT_STATUSES } from '../result-codes.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DateTimeSchema, IdSchema, ResultSchema, WireAmountSchema } from './common.ts';
 
 // POST /aps/api/v1/payments/notifyPayment (MPP -> Alipay+). Sent when a payment reaches S or F, never U

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema, ResultSchema, text } from './common.ts';
 
 // POST /aps/api/v1/mobile/sdkProxy (MPP -> Alipay+, forwarded to the Ant server). (tapkit) The SDK's

@@ -12,7 +12,7 @@
 //
 // Kept outside API_PATHS / REQUEST_SCHEMAS: those list the APIs a merchant-side SignedClient and the
 // MPP server speak, and every consumer of that catalog would otherwise have to learn two token APIs.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DateTimeSchema, ResultSchema, text } from './common.ts';
 
 export const TOKEN_API_PATHS = {

@@ -18,7 +18,7 @@
 // with a code from ANT_ERRORS. The top-level `result` is S whenever the Ant server read the request;
 // it is F only for an envelope it cannot read (unknown sdkRequestType, body not JSON of any op).
 // Requests are strict (a typo must not pass silently); answers are parsed leniently by the SDK.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ANT_REQUEST_TYPES = ['SYNC_TOKEN', 'NOTIFY', 'TRANSFER'] as const;
 export type AntRequestType = (typeof ANT_REQUEST_TYPES)[number];

@@ -2,7 +2,7 @@
 // parse means broken storage, status -3) and their names.
 import { NfcIssueConfigSchema } from '@tapkit/protocol/wire/ant-sdk';
 import { CardProfileSchema } from '@tapkit/protocol/wire/token-service';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ACTIVATION_PHASES = [
   'REGISTER_DEVICE',

@@ -12,7 +12,7 @@
 //
 // Why hybrid rather than RSA-OAEP directly: a credential is small enough, but a registration carries
 // a 294-byte public key, above RSA-2048 OAEP-SHA-256's 190-byte limit; one format for both is simpler.
-import { z } from 'zod';
+import * as z from 'zod';
 import { base64ToBytes, bytesToBase64 } from './base64.ts';
 
 export const ENVELOPE_ALGORITHM = 'RSA-OAEP-256+A256GCM';

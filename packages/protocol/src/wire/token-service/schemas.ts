@@ -10,7 +10,7 @@
 // Every answer is `{ ok: true, value }` or `{ ok: false, error: { code, message } }` with a code from
 // codes.ts. Requests are strict (an unknown field is an error: a typo must not pass silently); answers
 // are parsed leniently so an older SDK keeps working when the token service adds a field.
-import { z } from 'zod';
+import * as z from 'zod';
 import { TOKEN_SERVICE_ERROR_CODES, type TokenServiceErrorCode } from './codes.ts';
 import { EnvelopeSchema } from './envelope.ts';
 
