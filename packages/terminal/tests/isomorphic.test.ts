@@ -38,7 +38,7 @@ describe('isomorphic terminal', () => {
   });
 
   it('exposes the TCP client under the "./node" entry point only', () => {
-    expect(manifest.exports['./node']).toBe('./src/adapters/node-tcp.ts');
+    expect(manifest.exports['./node']['@tapkit/source']).toBe('./src/adapters/node-tcp.ts');
     expect(reachable(join(srcDir, 'index.ts')).has(join(srcDir, 'adapters/node-tcp.ts'))).toBe(false);
   });
 });
