@@ -2,17 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '@tapkit/protocol';
-import {
-  type CallOutcome,
-  generateRsaKeyPair,
-  loadPrivateKey,
-  loadPublicKey,
-  SignedClient,
-} from '@tapkit/protocol/node';
+import { type CallOutcome, generateRsaKeyPair, type SignedClient } from '@tapkit/protocol/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../src/adapters/db/ledger-repository.ts';
 import { openDatabase } from '../src/adapters/db/open.ts';
 import { createCustomer, topUp } from '../src/customers.ts';
+import { childPayBody, childSignedClient } from './support/child-client.ts';
 import { testEngines } from './support/engines.ts';
 
 // Crash safety: a real server process is killed with SIGKILL in the middle of a burst of pays, then
@@ -64,30 +59,10 @@ async function startChild(location: Location): Promise<{ child: ChildProcess; po
   return { child, port };
 }
 
-function clientFor(port: number): SignedClient {
-  const signing = loadPrivateKey(alipayKeys.privateKeyPem);
-  const verify = loadPublicKey(mppKeys.publicKeyPem);
-  if (!signing.ok || !verify.ok) throw new Error('keys');
-  return new SignedClient({
-    baseUrl: `http://127.0.0.1:${port}`,
-    clientId,
-    signingKey: { key: signing.value, keyVersion: '1' },
-    peerVerifyKeys: new Map([['1', verify.value]]),
-    clock: systemClock,
-    connectionsMax: inFlightMax,
-  });
-}
+const clientFor = (port: number): SignedClient =>
+  childSignedClient({ port, clientId, alipayKeys, mppKeys, connectionsMax: inFlightMax });
 
-const payBody = (paymentRequestId: string) => ({
-  acquirerId: 'ACQ-1',
-  pspId: 'PSP-1',
-  paymentRequestId,
-  paymentAmount: { currency: 'HKD', value: payMinor.toString() },
-  payToAmount: { currency: 'HKD', value: payMinor.toString() },
-  customerId: 'C1',
-  order: { referenceOrderId: 'RO-1' },
-  paymentFactor: { authorizationType: 'FINAL' },
-});
+const payBody = (paymentRequestId: string) => childPayBody(paymentRequestId, payMinor);
 
 describe.each(testEngines())('crash safety on $name', (engine) => {
   const children: ChildProcess[] = [];

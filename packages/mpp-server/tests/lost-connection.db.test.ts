@@ -3,18 +3,13 @@ import { type AddressInfo, createServer, type Server, Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '@tapkit/protocol';
-import {
-  type CallOutcome,
-  generateRsaKeyPair,
-  loadPrivateKey,
-  loadPublicKey,
-  SignedClient,
-} from '@tapkit/protocol/node';
+import { type CallOutcome, generateRsaKeyPair, type SignedClient } from '@tapkit/protocol/node';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../src/adapters/db/ledger-repository.ts';
 import { openDatabase } from '../src/adapters/db/open.ts';
 import { createCustomer, topUp } from '../src/customers.ts';
+import { childPayBody, childSignedClient } from './support/child-client.ts';
 import { testEngines } from './support/engines.ts';
 
 // A lost PostgreSQL connection must fail only the requests on it. A real server process (startMppServer)
@@ -103,30 +98,10 @@ async function startChild(
   return { child, port, exited };
 }
 
-function clientFor(port: number): SignedClient {
-  const signing = loadPrivateKey(alipayKeys.privateKeyPem);
-  const verify = loadPublicKey(mppKeys.publicKeyPem);
-  if (!signing.ok || !verify.ok) throw new Error('keys');
-  return new SignedClient({
-    baseUrl: `http://127.0.0.1:${port}`,
-    clientId,
-    signingKey: { key: signing.value, keyVersion: '1' },
-    peerVerifyKeys: new Map([['1', verify.value]]),
-    clock: systemClock,
-    connectionsMax: inFlightMax,
-  });
-}
+const clientFor = (port: number): SignedClient =>
+  childSignedClient({ port, clientId, alipayKeys, mppKeys, connectionsMax: inFlightMax });
 
-const payBody = (paymentRequestId: string) => ({
-  acquirerId: 'ACQ-1',
-  pspId: 'PSP-1',
-  paymentRequestId,
-  paymentAmount: { currency: 'HKD', value: payMinor.toString() },
-  payToAmount: { currency: 'HKD', value: payMinor.toString() },
-  customerId: 'C1',
-  order: { referenceOrderId: 'RO-1' },
-  paymentFactor: { authorizationType: 'FINAL' },
-});
+const payBody = (paymentRequestId: string) => childPayBody(paymentRequestId, payMinor);
 
 async function terminateBackends(adminUrl: string, applicationName: string): Promise<number> {
   const admin = new pg.Client({ connectionString: adminUrl });
