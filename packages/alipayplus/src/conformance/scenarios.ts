@@ -50,6 +50,20 @@ async function send(ctx: ConformanceContext, prepared: PreparedRequest) {
   return ctx.note(prepared.api, await ctx.client.send<Answer>(prepared));
 }
 
+/** A pay of PAY_MINOR, then a refund of refundMinor of it: the start of the refund scenarios. */
+async function payThenRefund(ctx: ConformanceContext, customerId: string, refundMinor: bigint) {
+  const paymentRequestId = ctx.id('conf-pay');
+  const paid = await call(ctx, 'pay', ctx.payBody(paymentRequestId, customerId, PAY_MINOR));
+  const refunded = await call(ctx, 'refund', {
+    ...identity(ctx),
+    paymentRequestId,
+    paymentId: String(body(paid)?.paymentId ?? 'missing'),
+    refundRequestId: ctx.id('conf-refund'),
+    refundAmount: ctx.amount(refundMinor),
+  });
+  return { paymentRequestId, paid, refunded };
+}
+
 function identity(ctx: ConformanceContext) {
   return { acquirerId: ctx.options.acquirerId, pspId: ctx.options.pspId };
 }
@@ -472,15 +486,7 @@ export const SCENARIOS: readonly Scenario[] = [
     run: async (ctx) => ({
       expected: ['refund S SUCCESS', 'adjustRefund S SUCCESS', 'replay: same refundId', 'Δ +200'],
       observed: await withCustomer(ctx, async (customerId) => {
-        const paymentRequestId = ctx.id('conf-pay');
-        const paid = await call(ctx, 'pay', ctx.payBody(paymentRequestId, customerId, PAY_MINOR));
-        const refunded = await call(ctx, 'refund', {
-          ...identity(ctx),
-          paymentRequestId,
-          paymentId: String(body(paid)?.paymentId ?? 'missing'),
-          refundRequestId: ctx.id('conf-refund'),
-          refundAmount: ctx.amount(PAY_MINOR),
-        });
+        const { paymentRequestId, refunded } = await payThenRefund(ctx, customerId, PAY_MINOR);
         const adjust = {
           ...identity(ctx),
           refundRequestId: ctx.id('conf-adjust'),
@@ -637,15 +643,7 @@ export const SCENARIOS: readonly Scenario[] = [
     run: async (ctx) => ({
       expected: ['pay S SUCCESS', 'refund S SUCCESS', 'cancel S SUCCESS', 'inquiry F ORDER_IS_CLOSED', 'Δ 0'],
       observed: await withCustomer(ctx, async (customerId) => {
-        const paymentRequestId = ctx.id('conf-pay');
-        const paid = await call(ctx, 'pay', ctx.payBody(paymentRequestId, customerId, PAY_MINOR));
-        const refunded = await call(ctx, 'refund', {
-          ...identity(ctx),
-          paymentRequestId,
-          paymentId: String(body(paid)?.paymentId ?? 'missing'),
-          refundRequestId: ctx.id('conf-refund'),
-          refundAmount: ctx.amount(300n),
-        });
+        const { paymentRequestId, paid, refunded } = await payThenRefund(ctx, customerId, 300n);
         const cancelled = await call(ctx, 'cancelPayment', { ...identity(ctx), paymentRequestId });
         const inquiry = body(await call(ctx, 'inquiryPayment', { ...identity(ctx), paymentRequestId })) as
           | { paymentResult?: Answer['result'] }
