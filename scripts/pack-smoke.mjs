@@ -104,7 +104,11 @@ try {
     'all',
     PRODUCTION_PACKAGES.map((p) => tarballs[p]),
   );
-  const entries = PRODUCTION_PACKAGES.map((p) => `@tapkit/${p}`).concat('@tapkit/protocol/node');
+  // @tapkit/storage/testing is imported too: it must load without pg, an optional peer this install lacks.
+  const entries = PRODUCTION_PACKAGES.map((p) => `@tapkit/${p}`).concat(
+    '@tapkit/protocol/node',
+    '@tapkit/storage/testing',
+  );
   const script = entries.map((e) => `await import(${JSON.stringify(e)});`).join('\n');
   run(process.execPath, ['--input-type=module', '-e', script], all);
   console.log(`plain Node imports: ${entries.join(', ')}`);

@@ -13,6 +13,7 @@ import {
   sql,
 } from 'kysely';
 import type pg from 'pg';
+import { loadDriver } from './driver.ts';
 
 // The one way every Tapkit party opens its database: SQLite (embedded default) or PostgreSQL
 // (scale-out) behind the same Kysely query layer, with the party's migrations applied on open.
@@ -83,22 +84,6 @@ export async function openDatabase<Schema>(
     throw error;
   }
   return handle;
-}
-
-/**
- * The drivers are optional peer dependencies: an installation carries only the one of the engine it uses,
- * so each is loaded when a database of its engine is opened, with an error naming the package if absent.
- */
-async function loadDriver<Driver>(name: 'pg' | 'better-sqlite3'): Promise<Driver> {
-  try {
-    const module = (await import(name)) as { default: Driver };
-    return module.default;
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new Error(`openDatabase: the ${name} package is not installed; run \`npm install ${name}\``, {
-      cause: error,
-    });
-  }
 }
 
 function sqlitePath(url: string): string {

@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MigrationProvider } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadDriver } from './driver.ts';
 import { type DbHandle, type Engine, type OpenDatabaseOptions, openDatabase } from './open.ts';
 
 export type EngineOptions = Pick<OpenDatabaseOptions, 'migrations' | 'migrationTableName'> & {
@@ -34,8 +35,11 @@ export interface TestEngine<Schema> {
   location(): Promise<TestLocation>;
 }
 
+// pg is an optional peer: it is loaded only when a PostgreSQL engine runs, so a SQLite-only install can
+// import this module.
 async function adminQuery(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
+  const driver = await loadDriver<typeof pg>('pg');
+  const client = new driver.Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(text);
