@@ -359,10 +359,11 @@ describe.each(testEngines())('notify worker on $name', (engine) => {
 
 describe('notify workers in two processes on one SQLite file', () => {
   it('send each row exactly once', async () => {
-    const { mkdtempSync } = await import('node:fs');
+    const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const path = join(mkdtempSync(join(tmpdir(), 'tapkit-notify-')), 'mpp.sqlite');
+    const dir = mkdtempSync(join(tmpdir(), 'tapkit-notify-'));
+    const path = join(dir, 'mpp.sqlite');
     const clock = new VirtualClock(startMs);
     const stub = await startAlipayStub(clock);
     const client = mppClient(stub.url, clock);
@@ -384,6 +385,7 @@ describe('notify workers in two processes on one SQLite file', () => {
       await b.close();
       await client.close();
       await stub.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

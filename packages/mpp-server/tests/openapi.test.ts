@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileErrors, validate } from '@readme/openapi-parser';
@@ -22,9 +22,10 @@ import { alipayKeys, MPP_CLIENT_ID, mppKeys } from './support/alipay-stub.ts';
 const adminToken = 'openapi-test-admin-token-0123456789';
 let server: MppServerHandle;
 let document: OpenApiDocument;
+let dir: string | undefined;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tapkit-openapi-'));
+  dir = mkdtempSync(join(tmpdir(), 'tapkit-openapi-'));
   const path = join(dir, 'tapkit.config.json');
   writeFileSync(path, JSON.stringify({ mpp: { logLevel: 'silent' } }));
   const overrides = {
@@ -52,7 +53,11 @@ beforeAll(async () => {
   document = answer.json() as OpenApiDocument;
 });
 afterAll(async () => {
-  await server?.close();
+  try {
+    await server?.close();
+  } finally {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 type Json = Record<string, unknown>;

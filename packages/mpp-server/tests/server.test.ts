@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -49,6 +49,7 @@ describe('startMppServer', () => {
   let server: MppServerHandle | undefined;
   let logs: ReturnType<typeof captureLogs>;
   let alipaySide: SignedClient;
+  let dir: string | undefined;
 
   beforeAll(async () => {
     alipay = await startAlipayStub(systemClock);
@@ -61,7 +62,7 @@ describe('startMppServer', () => {
   beforeEach(async () => {
     alipay.mode = 'ack_S';
     alipay.received.length = 0;
-    const dir = mkdtempSync(join(tmpdir(), 'tapkit-server-'));
+    dir = mkdtempSync(join(tmpdir(), 'tapkit-server-'));
     const path = join(dir, 'tapkit.config.json');
     writeFileSync(path, JSON.stringify({ mpp: { logLevel: 'info' } }));
     const loaded = loadConfig({ path, env: {}, overrides: overridesOf(dir) });
@@ -78,9 +79,14 @@ describe('startMppServer', () => {
     });
   });
   afterEach(async () => {
-    alipay.releaseHung();
-    await alipaySide.close();
-    await server?.close();
+    try {
+      alipay.releaseHung();
+      await alipaySide.close();
+      await server?.close();
+    } finally {
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+      dir = undefined;
+    }
   });
 
   function overridesOf(dir: string) {
