@@ -22,7 +22,7 @@ export default defineConfig(({ command }) => ({
   base: './',
   resolve: {
     conditions:
-      command === 'build' ? defaultClientConditions : ['@tapkit/source', ...defaultClientConditions],
+      command === 'build' ? [...defaultClientConditions] : ['@tapkit/source', ...defaultClientConditions],
   },
   plugins: [
     react(),

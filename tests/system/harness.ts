@@ -168,7 +168,7 @@ export class WalletApp {
 
   /**
    * The app's NFCRequestProxy: body and header passed on unchanged, the MPP's answer body unchanged,
-   * null for any failure (SYSTEM.md).
+   * null for any failure (docs/architecture.md#proxying-sdk-requests).
    */
   readonly proxy: NfcRequestProxy = {
     sendRequest: async (type, body, header) => {
@@ -180,7 +180,7 @@ export class WalletApp {
     },
   };
 
-  /** The payments the app shows for a custom data value (the app finds its payment this way, SYSTEM.md). */
+  /** The payments the app shows for a custom data value (the app finds its payment this way, docs/architecture.md#a-tap). */
   async paymentsWithCustomData(customData: string): Promise<AppPayment[]> {
     const answer = await json(
       `${this.options.mppUrl}/app/v1/payments?customData=${encodeURIComponent(customData)}`,

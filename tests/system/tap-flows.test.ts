@@ -24,7 +24,7 @@ import { MppAdmin, Shop, type TapResult, WalletApp, type WalletUser } from './ha
 
 /** A fixed start of the virtual day (UTC), so card expiry and business days are reproducible. */
 const startMs = Date.parse('2026-11-26T02:00:00Z');
-/** The token service's provisioning delay in the default configuration (SYSTEM.md). */
+/** The token service's provisioning delay in the default configuration (docs/architecture.md#activation). */
 const provisioningMinMs = 20_000;
 const provisioningMaxMs = 30_000;
 /** Bounds on driving the virtual clock while an SDK call waits on its own timers. */
@@ -357,7 +357,7 @@ describe('tap flows across every party on loopback', () => {
     // notification feed (NOTIFY PULL, TRANSACTION_RESULT) that it polls after the tap.
     const completion = bob.events.completions.at(-1);
     expect(completion?.cryptogram).toBe('ARQC');
-    // SDK.md: a declined tap is reported as the decline, with no numbered code.
+    // docs/protocol/sdk.md#what-the-listener-hears: a declined tap is reported as the decline, with no numbered code.
     const declined = await heard(() => bob.events.failures.find((f) => f.result === 'NETWORK_DECLINED'));
     expect(declined).toEqual({
       result: 'NETWORK_DECLINED',

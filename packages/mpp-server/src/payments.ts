@@ -206,7 +206,7 @@ function replayPay(row: PaymentRow, checkedFields: readonly string[]): PayAnswer
 }
 
 /**
- * The customer of a pay (ALIPAYPLUS_API.md): the one the request names, else the owner of the token
+ * The customer of a pay (docs/protocol/alipayplus-api.md#pay): the one the request names, else the owner of the token
  * reference paymentMethodId in the MPP's token mapping; null when neither finds one (F USER_NOT_EXIST).
  */
 async function resolveCustomer(tx: Tx, command: PayCommand): Promise<string | null> {

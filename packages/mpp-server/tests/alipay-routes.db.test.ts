@@ -117,7 +117,7 @@ describe.each(testEngines())('Alipay+ routes on $name', (engine) => {
     expect(await balanceOf(world, 'C1', 'HKD')).toBe(10_000n);
   });
 
-  // Liberal acceptance (ALIPAYPLUS_API.md, "Accept what the real Alipay+ sends").
+  // Liberal acceptance (docs/protocol/alipayplus-api.md#accept-what-the-real-alipay-sends).
   const storedRequest = async (paymentRequestId: string) => {
     const row = await store.db
       .selectFrom('payments')

@@ -83,7 +83,7 @@ describe('result-code catalog', () => {
   });
 });
 
-describe('codes named in ALIPAYPLUS_API.md', () => {
+describe('codes named in docs/protocol/alipayplus-api.md', () => {
   // Every code the spec names, with the status it documents; the catalog must hold each one.
   const named: Record<string, 'S' | 'F' | 'U'> = {
     SUCCESS: 'S',

@@ -1,4 +1,4 @@
-// Alipay+ message signatures (ALIPAYPLUS_API.md, "Headers and signatures").
+// Alipay+ message signatures (docs/protocol/alipayplus-api.md#headers-and-signatures).
 //
 //   content  = "<METHOD> <Request-URI>\n<Client-Id>.<Request-Time>.<exact body bytes>"
 //   RSA256   = RSASSA-PKCS1-v1_5 with SHA-256

@@ -3,7 +3,7 @@ import { resolveConfig, SDK_CONFIG_DEFAULT } from './config.ts';
 import { SdkError } from './errors.ts';
 
 describe('SDK configuration', () => {
-  it('has the SDK.md defaults: threshold 10, batch 20', () => {
+  it('has the documented defaults: threshold 10, batch 20', () => {
     expect(resolveConfig()).toEqual(SDK_CONFIG_DEFAULT);
     expect(SDK_CONFIG_DEFAULT.replenishThreshold).toBe(10);
     expect(SDK_CONFIG_DEFAULT.replenishBatchSize).toBe(20);
@@ -11,7 +11,7 @@ describe('SDK configuration', () => {
     expect(resolveConfig({ transactionResultPollAtMs: [] }).transactionResultPollAtMs).toEqual([]);
   });
 
-  it('accepts the SDK.md names as aliases of the unit-suffixed ones', () => {
+  it('accepts the documented names as aliases of the unit-suffixed ones', () => {
     const config = resolveConfig({
       applyTokenInterval: 500,
       activateInterval: 250,

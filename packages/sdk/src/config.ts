@@ -1,4 +1,4 @@
-// SDK configuration with its defaults (SDK.md). Every polling loop and batch has its bound here. Three
+// SDK configuration with its defaults (docs/protocol/sdk.md#credentials). Every polling loop and batch has its bound here. Three
 // layers, the later winning: these defaults, what the app passes to createNfcSdk (and init), and the
 // remote configuration the Ant server delivers (`nfc_issue_config`, applyRemoteConfig below).
 import type { NfcIssueConfig } from '@tapkit/protocol/wire/ant-sdk';
@@ -23,7 +23,7 @@ export interface SdkConfig {
   /** NOTIFY_RESULT: how many times the token is polled until the server shows it active. */
   activateTimes: number;
   activateIntervalMs: number;
-  /** How long an on-device authentication counts for a tap (SDK.md: 30 s). */
+  /** How long an on-device authentication counts for a tap (docs/protocol/sdk.md#the-permit: 30 s). */
   authValidityMs: number;
   /** (tapkit) How long GENERATE AC waits for the TransactionPermit before declining the tap. */
   permitTimeoutMs: number;
@@ -61,7 +61,7 @@ const resultPollsMax = 20;
 const resultPollAtMsMax = 120_000;
 
 /**
- * What the app passes: any subset of SdkConfig, and the names SDK.md uses (`applyTokenInterval`,
+ * What the app passes: any subset of SdkConfig, and the documented names (docs/protocol/sdk.md#remote-configuration) (`applyTokenInterval`,
  * `activateInterval` in milliseconds, `noCvmLimit` in minor units), which the unit-suffixed names win over.
  */
 export type SdkConfigInput = Partial<SdkConfig> & {
@@ -113,7 +113,7 @@ const SESSION_TIMES_DEFAULT = 4;
 const SESSION_INTERVAL_MS_DEFAULT = 2_000;
 
 /**
- * The remote configuration over the local one: every field the server sent wins (SDK.md), except
+ * The remote configuration over the local one: every field the server sent wins (docs/protocol/sdk.md#remote-configuration), except
  * `isSupportTransit`, which the server can only take away: a transit tap needs the app's support (init
  * or local config) and the server's. `sessionTimes` polls `sessionInterval` ms apart replace the tap
  * result poll offsets (tapkit meaning), cut at the local bounds.

@@ -1,4 +1,4 @@
-// The one catalog of SDK result codes (SDK.md, doc numbering: 10000-10011, nothing invented above). Every failure the SDK reports to the app
+// The one catalog of SDK result codes (docs/protocol/sdk.md#result-codes, doc numbering: 10000-10011, nothing invented above). Every failure the SDK reports to the app
 // is an SdkError carrying one of these codes; the codes never change meaning.
 
 export const SDK_RESULT_CODES = {
@@ -15,7 +15,7 @@ export const SDK_RESULT_CODES = {
   ACTIVATION_IN_PROGRESS: 10010,
   INVALID_INPUT_PARAMETERS: 10011,
 } as const;
-// A declined tap has no code here (SDK.md): the app's DECLINE / APP_CUSTOM_DECLINE_n and the network's
+// A declined tap has no code here (docs/protocol/sdk.md#what-the-listener-hears): the app's DECLINE / APP_CUSTOM_DECLINE_n and the network's
 // decline reach onTransactionFailed as that result (ports.ts, TransactionFailure).
 
 export type SdkResultName = keyof typeof SDK_RESULT_CODES;

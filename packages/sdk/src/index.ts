@@ -1,4 +1,4 @@
-// @tapkit/sdk: the Alipay+ NFC SDK in TypeScript (SDK.md). Isomorphic: nothing reachable from here
+// @tapkit/sdk: the Alipay+ NFC SDK in TypeScript (docs/protocol/sdk.md). Isomorphic: nothing reachable from here
 // imports node:*; the Node adapters are under "@tapkit/sdk/node".
 export { createIndexedDbStorage, IndexedDbSecureStorage } from './adapters/indexeddb-storage.ts';
 export { MemoryKeyStore, MemorySecureStorage } from './adapters/memory-storage.ts';

@@ -6,7 +6,7 @@ import type { SdkError } from './errors.ts';
 
 // ---- Network: the app's NFCRequestProxy ----
 
-/** The request types of the doc (SDK.md, "Proxy request types"). */
+/** The request types of the doc (docs/protocol/sdk.md#proxy-request-types). */
 export const DOCUMENTED_REQUEST_TYPES = ['GET_PK', 'APPLY', 'TRANSFER', 'SYNC_TOKEN', 'NOTIFY'] as const;
 /**
  * (tapkit) REPLENISH: the seed says the SDK fetches new credentials from Mastercard, the docs name no
@@ -90,7 +90,7 @@ export type PermitDecision =
   | 'APP_CUSTOM_DECLINE_3'
   | 'APP_CUSTOM_DECLINE_4';
 
-/** Transit MCCs or not (SDK.md: `PURCHASE` / `TRANSIT`). */
+/** Transit MCCs or not (docs/protocol/sdk.md#the-permit: `PURCHASE` / `TRANSIT`). */
 export type RichTransactionType = 'PURCHASE' | 'TRANSIT';
 /** From the no-CVM limit (doc); UNKNOWN when the terminal sent no amount (tapkit). */
 export type TransactionRange = 'LOW_VALUE' | 'HIGH_VALUE' | 'UNKNOWN';
@@ -188,11 +188,11 @@ export interface TransactionOutcome {
   readonly amount: { readonly currency: string; readonly valueMinor: bigint };
 }
 
-/** The app's permit said no: the tap is reported as that permit result (SDK.md), not as a code. */
+/** The app's permit said no: the tap is reported as that permit result (docs/protocol/sdk.md#what-the-listener-hears), not as a code. */
 export type PermitDecline = Exclude<PermitDecision, 'PROCEED' | 'NEED_AUTH'>;
 
 /**
- * Why a tap failed, as onTransactionFailed reports it (SDK.md, "Result codes"):
+ * Why a tap failed, as onTransactionFailed reports it (docs/protocol/sdk.md#result-codes):
  * - `DECLINE`, `APP_CUSTOM_DECLINE_1..4`: the app's TransactionPermit declined (no code);
  * - `NETWORK_DECLINED`: after the ARQC, the issuer (or the MPP behind it) declined (no code; the
  *   decline reason is `de39` and `declineReason`, the MPP's resultCode);
@@ -242,7 +242,7 @@ export interface ActivateStatusListener {
 export type MonitorEvent = 'EVENT_APPLY' | 'EVENT_CONFIRM' | 'EVENT_REPLENISH';
 
 /**
- * NFCMonitor parameters (SDK.md, doc names): EVENT_APPLY `applyLoopTimeConsume`,
+ * NFCMonitor parameters (docs/protocol/sdk.md#nfcmonitor-events): EVENT_APPLY `applyLoopTimeConsume`,
  * `activateLoopTimeConsume`, `applyTimeConsume` (ms), `applyResult`, `phase`, `isSilent`; EVENT_CONFIRM
  * `confirmResult`, `errorCode`; EVENT_REPLENISH `countCredential`. Tapkit adds a few (`errorCode` on
  * EVENT_APPLY and EVENT_REPLENISH failures, `trigger`, `received`).

@@ -1,4 +1,4 @@
-// The SDK's public surface (SDK.md): createNfcSdk wires the ports to the parts and returns the NfcSdk.
+// The SDK's public surface (docs/protocol/sdk.md): createNfcSdk wires the ports to the parts and returns the NfcSdk.
 // Every method but processApdu reports failures as SdkError (codes 10001–10011). Taps are reported to
 // the TransactionListener; activation status changes to the ActivateStatusListener.
 import { type BlockCipher, desJsBlockCipher } from '@tapkit/emv';
@@ -98,7 +98,7 @@ export class NfcSdk {
   }
 
   /**
-   * After the user logs in (SDK.md): checks the platform has what the SDK needs (Web Crypto; else 10002)
+   * After the user logs in (docs/protocol/sdk.md#lifecycle): checks the platform has what the SDK needs (Web Crypto; else 10002)
    * and stores the app's options. `isSupportTransit` (default: the config's) is the app's transit
    * support, which the remote configuration can only take away; `isSupportLockScreenPay` (default
    * false) reaches the TransactionPermit in RiskControlInfo, where the app decides a locked-screen tap.
@@ -138,7 +138,7 @@ export class NfcSdk {
   }
 
   /**
-   * The token status (SDK.md table). `refresh` asks the Ant server first; its failure gives -1.
+   * The token status (docs/protocol/sdk.md#token-status). `refresh` asks the Ant server first; its failure gives -1.
    * `withAmountLimit` answers `{ status, passwordFreeAmountMinor? }`, the amount present only when the
    * remote configuration's asyncAmountLimitSwitch is on.
    */
@@ -175,7 +175,7 @@ export class NfcSdk {
   }
 
   /**
-   * Activation (SDK.md, `activatePayment(silentActivate, doConfirm)`); resolves the status it ended in.
+   * Activation (docs/protocol/sdk.md#activation, `activatePayment(silentActivate, doConfirm)`); resolves the status it ended in.
    * Manual (both false): runs every phase, ends at 2, or 21 when the MPP asks for a secondary
    * confirmation. Silent: stops at 11 (or 21) when the user's confirmation is needed. doConfirm: the user
    * confirmed: finishes 11 (or a whole activation) and confirms 21, reporting EVENT_CONFIRM. Silent with

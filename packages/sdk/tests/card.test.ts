@@ -94,7 +94,7 @@ describe('the SDK as a card', () => {
     ).toBe('00');
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ result: 'APP_CUSTOM_DECLINE_2', atc: 1 });
-    // SDK.md: a declined tap is never 10002 (DEVICE_UNSAFE) nor a code above 10011.
+    // docs/protocol/sdk.md#result-codes: a declined tap is never 10002 (DEVICE_UNSAFE) nor a code above 10011.
     expect(failures[0]?.error).toBeUndefined();
     expect(sdk.credentialsRemaining()).toBe(4);
   });

@@ -10,7 +10,7 @@ import type { CardEvent, CardHost } from './card-host.ts';
 import { History } from './History.tsx';
 import { fetchPayments, type PaymentView, type Session } from './mpp-client.ts';
 
-// The Alipay+ NFC pages, one per token status (SDK.md, isPaymentAvailable), plus the progress page while
+// The Alipay+ NFC pages, one per token status (docs/protocol/sdk.md#token-status), plus the progress page while
 // an activation runs. The page is chosen by the status the SDK reports, nothing else.
 
 type View =
@@ -27,7 +27,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * What the page says about a failed tap: a numbered SDK result with its code and name, a decline by
- * its result (SDK.md: the permit's DECLINE / APP_CUSTOM_DECLINE_n, the network's, the terminal's).
+ * its result (docs/protocol/sdk.md#what-the-listener-hears: the permit's DECLINE / APP_CUSTOM_DECLINE_n, the network's, the terminal's).
  */
 function failureNote(failure: TransactionFailure): string {
   if (failure.error !== undefined) return `Tap refused: ${failure.error.code} ${failure.error.resultName}`;
@@ -89,7 +89,7 @@ export function NfcSection(props: {
     void load(true);
   }, [load]);
 
-  // Status 1: credentials run out, the app replenishes on its own (SDK.md).
+  // Status 1: credentials run out, the app replenishes on its own (docs/protocol/sdk.md#credentials).
   const status = view.kind === 'STATUS' ? view.status : undefined;
   useEffect(() => {
     if (status === PAYMENT_STATUS.NO_CREDENTIALS && !busy && error === undefined)

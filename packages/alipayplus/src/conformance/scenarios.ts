@@ -119,7 +119,7 @@ function badSignaturePay(
   };
 }
 
-/** Optional pay fields whose absence alone must not change the outcome (ALIPAYPLUS_API.md). */
+/** Optional pay fields whose absence alone must not change the outcome (docs/protocol/alipayplus-api.md#pay). */
 const OPTIONAL_PAY_FIELDS = [
   'payToAmount',
   'customerId',

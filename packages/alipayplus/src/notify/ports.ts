@@ -52,7 +52,7 @@ export type CancelState = 'NONE' | 'PENDING' | 'DONE' | 'REFUSED';
 export interface NotifyReceipt {
   readonly mppClientId: string;
   readonly paymentRequestId: string;
-  /** Canonical text of the checked fields (ALIPAYPLUS_API.md, idempotency table). */
+  /** Canonical text of the checked fields (docs/protocol/alipayplus-api.md#idempotency). */
   readonly checkedFields: string;
   /** The JSON of the answer given, replayed for an identical notify. */
   readonly answerJson: string;

@@ -115,7 +115,7 @@ export class Phone {
 
   /**
    * The app's NFCRequestProxy: body and header passed on unchanged; null for any failure, never a fake
-   * success (SYSTEM.md).
+   * success (docs/architecture.md#proxying-sdk-requests).
    */
   readonly proxy: NfcRequestProxy = {
     sendRequest: async (type, body, header) => {

@@ -1,6 +1,6 @@
 import { assert } from '@tapkit/protocol';
 
-// (tapkit) The notifyPayment retry schedule, in one place (ALIPAYPLUS_API.md, "MPP → Alipay+"): after a
+// (tapkit) The notifyPayment retry schedule, in one place (docs/protocol/alipayplus-api.md#notifypayment): after a
 // failed attempt wait 10 s, 30 s, 1 min, 2 min, 5 min twice, 15 min four times, 1 h four times, then every
 // 6 h, and give up once the next attempt would fall more than 72 h after the outbox row was opened.
 

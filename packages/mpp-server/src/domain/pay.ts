@@ -86,7 +86,7 @@ function sortKeys(value: unknown, depth: number): unknown {
   return entries.map(([key, child]) => [key, sortKeys(child, depth + 1)]);
 }
 
-/** The parts of a pay its idempotency check compares (ALIPAYPLUS_API.md, "Idempotency"). */
+/** The parts of a pay its idempotency check compares (docs/protocol/alipayplus-api.md#idempotency). */
 export interface PayCheckedInput {
   readonly paymentAmount: Money;
   /** The amount debited: payToAmount as sent, or paymentAmount when it was absent. */

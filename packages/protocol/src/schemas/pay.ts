@@ -13,7 +13,7 @@ import {
   WireAmountSchema,
 } from './common.ts';
 
-// POST /aps/api/v1/payments/pay (Alipay+ -> MPP). Accept what the real Alipay+ sends (ALIPAYPLUS_API.md):
+// POST /aps/api/v1/payments/pay (Alipay+ -> MPP). Accept what the real Alipay+ sends (docs/protocol/alipayplus-api.md#accept-what-the-real-alipay-sends):
 // REQUIRED = only what the docs mark required (acquirerId, pspId, paymentRequestId, paymentAmount,
 // order.referenceOrderId; the customer is found by the MPP, see customerOf below); every other field is
 // optional, unknown fields are kept, enums the docs do not fix are open strings. NFC-specific parts are

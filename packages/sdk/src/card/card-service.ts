@@ -28,7 +28,7 @@ import { buildCardStatics, type CardStatics } from './profile.ts';
 import { type CardSessionState, initialCardSession, type RequestedCryptogram, stepCard } from './session.ts';
 import { TransactionResultWatcher } from './transaction-results.ts';
 
-/** Custom data travels in 9F6E; SDK.md limits it to 256 characters. */
+/** Custom data travels in 9F6E; docs/protocol/sdk.md#a-tap limits it to 256 characters. */
 export const CUSTOM_DATA_CHARS_MAX = 256;
 
 export class CardService {
@@ -317,7 +317,7 @@ function knownDecision(decision: PermitDecision): PermitDecision {
   return PERMIT_DECISIONS.has(decision) ? decision : 'DECLINE';
 }
 
-/** A failure with one of the SDK's numbered results (SDK.md): the result name and the SdkError. */
+/** A failure with one of the SDK's numbered results (docs/protocol/sdk.md#result-codes): the result name and the SdkError. */
 function numbered(
   result: 'CDCVM_REQUIRED' | 'INSUFFICIENT_CREDENTIALS' | 'TOKEN_UNAVAILABLE' | 'INVALID_INPUT_PARAMETERS',
   detail?: string,

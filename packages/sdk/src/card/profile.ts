@@ -1,4 +1,4 @@
-// The card's static answers (MASTERCARD_EMV.md, "Card profile"), built once per token from the card
+// The card's static answers (docs/protocol/emv.md#card-profile), built once per token from the card
 // profile the token service provisioned. Pure: the same profile always gives the same bytes.
 
 import {

@@ -1,4 +1,4 @@
-// The token status the app shows a page for (SDK.md, isPaymentAvailable), as a pure function of what
+// The token status the app shows a page for (docs/protocol/sdk.md#token-status), as a pure function of what
 // the SDK knows locally.
 import type { UserState } from '../storage/records.ts';
 
@@ -24,7 +24,7 @@ export function paymentStatusOf(state: UserState, credentialsLeft: number): Paym
   return credentialsLeft > 0 ? PAYMENT_STATUS.PAYMENT_ALLOWED : PAYMENT_STATUS.NO_CREDENTIALS;
 }
 
-/** Statuses in which lock, unlock and delete make sense (SDK.md: 1, 2, 3). */
+/** Statuses in which lock, unlock and delete make sense (docs/protocol/sdk.md#token-management: 1, 2, 3). */
 export function isManageable(status: PaymentStatus): boolean {
   return (
     status === PAYMENT_STATUS.NO_CREDENTIALS ||

@@ -1,4 +1,4 @@
-// What the SDK tells the app about a tap, derived from the terminal's CDOL1 data (SDK.md, "Payment"):
+// What the SDK tells the app about a tap, derived from the terminal's CDOL1 data (docs/protocol/sdk.md#a-tap):
 // the transaction range against the no-CVM limit and the rich transaction type. Pure functions.
 import type {
   CompletedTransactionType,

@@ -24,7 +24,7 @@ export interface ActivationProgress {
   readonly percent: number;
 }
 
-/** sdk.activatePayment's options (SDK.md: `activatePayment(silentActivate, doConfirm)`). */
+/** sdk.activatePayment's options (docs/protocol/sdk.md#activation: `activatePayment(silentActivate, doConfirm)`). */
 export interface ActivatePaymentOptions {
   /** Silent activation: stops at 11 (or 21) when the user's confirmation is needed. */
   readonly silentActivate?: boolean;

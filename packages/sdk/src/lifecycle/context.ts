@@ -74,7 +74,7 @@ export class SdkContext {
   storageBroken = false;
   /** Serializes every write of the user's records, so a tap and a replenish never lose each other's change. */
   readonly writes = new Mutex();
-  /** What the app said in init (SDK.md): its transit support and lock-screen payments. */
+  /** What the app said in init (docs/protocol/sdk.md#lifecycle): its transit support and lock-screen payments. */
   private initOptions: InitOptions = {};
   /** The Ant server's nfc_issue_config in force: fetched on connect, else the last good copy stored. */
   private remote: NfcIssueConfig | undefined;

@@ -1,5 +1,5 @@
 // Lock, unlock, delete and the server-side status refresh. Each goes to the Ant server (SYNC_TOKEN) and
-// changes local state only after the server confirmed (SYSTEM.md, "Lock / unlock").
+// changes local state only after the server confirmed (docs/architecture.md#lock-and-unlock).
 import type { TokenInfo } from '@tapkit/protocol/wire/ant-sdk';
 import { isManageable, PAYMENT_STATUS, type PaymentStatus, paymentStatusOf } from '../domain/status.ts';
 import { credentialsRemaining } from '../domain/wallet.ts';

@@ -1,4 +1,4 @@
-// The `sdkRequestHeader` the SDK builds for every proxied request (SDK.md: REQUIRED on sdkProxy; the
+// The `sdkRequestHeader` the SDK builds for every proxied request (docs/protocol/sdk.md#proxy-request-types: REQUIRED on sdkProxy; the
 // fields are tapkit's, see SdkRequestHeaderSchema in the Ant wire). It carries nothing secret: the
 // device appears only as the SHA-256 of the app's fingerprint, never the fingerprint itself.
 import type { SdkRequestHeader } from '@tapkit/protocol/wire/ant-sdk';

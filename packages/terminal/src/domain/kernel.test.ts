@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultTerminalConfig } from './config.ts';
 import { type KernelTransition, startKernel, stepKernel } from './kernel.ts';
 
-// The state machine alone: no link, no clock. Answers are the spec's (MASTERCARD_EMV.md) table.
+// The state machine alone: no link, no clock. Answers are those of docs/protocol/emv.md#the-apdu-dialogue.
 
 const start = () =>
   startKernel({

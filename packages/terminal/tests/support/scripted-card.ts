@@ -22,7 +22,7 @@ import {
 import type { KernelStep } from '../../src/domain/outcome.ts';
 import { POSCII_SEE_PHONE } from '../../src/domain/poscii.ts';
 
-// A card for tests: the spec's card profile (MASTERCARD_EMV.md) answered with emv's TLV encoder, an
+// A card for tests: the card profile of docs/protocol/emv.md#card-profile answered with emv's TLV encoder, an
 // ARQC computed with emv's crypto from a session key derived like the real system (IMK → MK → session
 // key from the ATC). Hooks replace any step's answer to script faults.
 

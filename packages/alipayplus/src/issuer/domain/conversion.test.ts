@@ -16,7 +16,7 @@ import {
 } from './conversion.ts';
 import type { AuthorizationView, PaymentView } from './types.ts';
 
-// One test (or more) per row of the conversion table in ALIPAYPLUS_API.md.
+// One test (or more) per row of the conversion table in docs/protocol/alipayplus-api.md#conversion-rules.
 
 const dayMs = 86_400_000;
 /** 2026-11-25 10:00 UTC+8. */

@@ -7,7 +7,7 @@ import {
   type Plan,
 } from './types.ts';
 
-// The conversion rules of ALIPAYPLUS_API.md ("Mastercard events -> calls to the MPP") as pure functions:
+// The conversion rules (docs/protocol/alipayplus-api.md#conversion-rules) as pure functions:
 // each takes the authorization as the book holds it plus the event, and returns the MPP calls to make and
 // the change to the authorization's amounts. Ids of the calls are derived from `idBase` (the event's own
 // key: network trace id, acquirer reference number), so the same event always plans the same ids and the

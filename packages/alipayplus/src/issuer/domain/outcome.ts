@@ -1,5 +1,5 @@
 // How a pay outcome becomes the DE39 the network relays to the POS, and when Alipay+ asks again about a
-// payment whose outcome it does not know (ALIPAYPLUS_API.md, "Pay outcome -> DE39").
+// payment whose outcome it does not know (docs/protocol/alipayplus-api.md#pay-outcome-to-de39).
 
 export type De39 = '00' | '05' | '12' | '13' | '51' | '57' | '59' | '61' | '65' | '91' | '94' | '96';
 

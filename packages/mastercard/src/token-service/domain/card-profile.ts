@@ -1,4 +1,4 @@
-// The Tapkit card profile (MASTERCARD_EMV.md) and the token's dates. Pure functions of their inputs.
+// The Tapkit card profile (docs/protocol/emv.md#card-profile) and the token's dates. Pure functions of their inputs.
 import type { CardProfile } from '@tapkit/protocol/wire/token-service';
 
 export const MASTERCARD_AID = 'A0000000041010';
@@ -17,7 +17,7 @@ export const TOKEN_VALIDITY_YEARS = 3;
 export const TOKEN_AIP = '1882';
 /** (tapkit) AFL: SFI 1, records 1 to 1, none of them for offline data authentication. */
 export const TOKEN_AFL = '08010100';
-/** CDOL1 of MASTERCARD_EMV.md, 45 bytes of data. */
+/** CDOL1 of docs/protocol/emv.md#cdol1, 45 bytes of data. */
 export const TOKEN_CDOL1 = '9F02069F03069F1A0295055F2A029A039C019F37049F35019F45029F4C089F34039F1502';
 /** IAD key derivation index 01 and CVN 20 (0x14). */
 export const KEY_DERIVATION_INDEX = 1;

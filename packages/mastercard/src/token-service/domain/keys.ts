@@ -1,4 +1,4 @@
-// The token's keys (MASTERCARD_EMV.md): MK = EMV option A from the environment's IMK-AC, the token PAN
+// The token's keys (docs/protocol/emv.md#keys): MK = EMV option A from the environment's IMK-AC, the token PAN
 // and PSN; a credential's session key = EMV common session key from MK with R = ATC ‖ 00 × 6 (CVN 20).
 // Deterministic functions of their inputs; the block cipher is passed in.
 import { type BlockCipher, deriveIccMasterKey, deriveSessionKey, sessionKeyInputCvn20 } from '@tapkit/emv';

@@ -318,7 +318,7 @@ async function rebuildWithIntegerChecks(db: Kysely<unknown>, table: string): Pro
 }
 
 /**
- * Liberal acceptance (ALIPAYPLUS_API.md, "Accept what the real Alipay+ sends"):
+ * Liberal acceptance (docs/protocol/alipayplus-api.md#accept-what-the-real-alipay-sends):
  * - payments.request_json / refunds.request_json: the request as received (unknown fields included), kept
  *   for history and operators; payments.notify_url: the allowed paymentNotifyUrl of that payment.
  * - token_customers: the MPP's token mapping (tokenUniqueReference -> customer), learnt from the token

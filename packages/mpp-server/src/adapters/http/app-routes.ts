@@ -210,7 +210,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
 }
 
 /**
- * The MPP's token mapping (ALIPAYPLUS_API.md, pay: the customer "resolved from paymentMethodId through the
+ * The MPP's token mapping (docs/protocol/alipayplus-api.md#pay: the customer "resolved from paymentMethodId through the
  * MPP's token mapping"): a token-service answer the proxy carries back to this session's user names the
  * token it created or serves for them (value.tokenUniqueReference). The body itself is passed on untouched;
  * reading it never changes or fails the proxied call.

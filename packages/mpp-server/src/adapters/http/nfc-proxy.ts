@@ -3,7 +3,7 @@ import { type CallOutcome, parseJsonObject, readCapped } from '@tapkit/protocol/
 import { Pool } from 'undici';
 import type { HttpErrorCode } from './http-errors.ts';
 
-// The NFC request proxy (SYSTEM.md, "Proxying SDK requests"): the SDK hands (type, body, header) to the
+// The NFC request proxy (docs/architecture.md#proxying-sdk-requests): the SDK hands (type, body, header) to the
 // app, the app posts it here with the user's session, and this adds the customer id (only that) and
 // forwards it, by type, to the Mastercard token service or to Alipay+ sdkProxy (signed). `body` and
 // `header` (the SDK's sdkRequestHeader) are opaque strings passed through byte for byte; the upstream's
@@ -16,7 +16,7 @@ export type NfcRequestType = (typeof TOKEN_SERVICE_TYPES)[number] | (typeof ALIP
 
 /** (tapkit) Path of the token service's SDK endpoint, below tokenServiceUrl. */
 export const TOKEN_SERVICE_SDK_PATH = '/mdes/v1/sdk';
-/** (tapkit) The client timeout of both upstreams: above the 10 s upstream expiry (ALIPAYPLUS_API.md). */
+/** (tapkit) The client timeout of both upstreams: above the 10 s upstream expiry (docs/protocol/alipayplus-api.md#timeouts). */
 export const NFC_PROXY_TIMEOUT_MS = API_TIMEOUTS_MS.sdkProxy;
 /** (tapkit) SDK bodies for the token service: the token service accepts up to 64 Ki characters. */
 export const TOKEN_SERVICE_BODY_CHARS_MAX = 65_536;

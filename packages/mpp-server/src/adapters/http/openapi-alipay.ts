@@ -32,7 +32,7 @@ const SUMMARIES: Partial<Record<ApiName, string>> = {
   sdkProxy: 'Forward an SDK request to the Ant server',
 };
 
-/** The idempotency key of the APIs that have one (ALIPAYPLUS_API.md, "Idempotency"). */
+/** The idempotency key of the APIs that have one (docs/protocol/alipayplus-api.md#idempotency). */
 const IDEMPOTENCY_KEYS: Partial<Record<ApiName, string>> = {
   pay: 'paymentRequestId',
   cancelPayment: 'paymentRequestId',

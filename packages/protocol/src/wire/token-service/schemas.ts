@@ -159,7 +159,7 @@ export const CredentialPayloadSchema = z.strictObject({
 });
 export type CredentialPayload = z.infer<typeof CredentialPayloadSchema>;
 
-/** The card profile of MASTERCARD_EMV.md (tapkit values); the SDK builds its records from it. */
+/** The card profile of docs/protocol/emv.md#card-profile (tapkit values); the SDK builds its records from it. */
 export const CardProfileSchema = z.object({
   aid: hexField(16),
   applicationLabel: z.string().max(16),
