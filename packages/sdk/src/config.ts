@@ -1,9 +1,10 @@
-// SDK configuration with its defaults (docs/protocol/sdk.md#credentials). Every polling loop and batch has its bound here. Three
-// layers, the later winning: these defaults, what the app passes to createNfcSdk (and init), and the
+// SDK configuration with its defaults (docs/protocol/sdk.md#credentials, #remote-configuration). Every
+// polling loop and batch has its bound here. Three layers, the later winning: these defaults, what the app passes to createNfcSdk (and init), and the
 // remote configuration the Ant server delivers (`nfc_issue_config`, applyRemoteConfig below).
 import type { NfcIssueConfig } from '@tapkit/protocol/wire/ant-sdk';
 import { SdkError } from './errors.ts';
 
+/** The SDK's configuration, every field with its unit; SDK_CONFIG_DEFAULT holds the defaults. */
 export interface SdkConfig {
   /** Auto-replenish when fewer credentials than this are left after a transaction. */
   replenishThreshold: number;
@@ -19,9 +20,11 @@ export interface SdkConfig {
   asyncAmountLimitSwitch: boolean;
   /** WAIT_APPROVAL: how many times the application status is polled, and how far apart. */
   applyTokenTimes: number;
+  /** WAIT_APPROVAL: the time between two polls of the application status. */
   applyTokenIntervalMs: number;
   /** NOTIFY_RESULT: how many times the token is polled until the server shows it active. */
   activateTimes: number;
+  /** NOTIFY_RESULT: the time between two polls of the token. */
   activateIntervalMs: number;
   /** How long an on-device authentication counts for a tap (docs/protocol/sdk.md#the-permit: 30 s). */
   authValidityMs: number;
@@ -34,6 +37,7 @@ export interface SdkConfig {
   transactionResultPollAtMs: readonly number[];
 }
 
+/** The defaults: threshold 10, batch 20, the documented polling counts and a 30 s authentication window. */
 export const SDK_CONFIG_DEFAULT: SdkConfig = {
   replenishThreshold: 10,
   replenishBatchSize: 20,
@@ -61,12 +65,16 @@ const resultPollsMax = 20;
 const resultPollAtMsMax = 120_000;
 
 /**
- * What the app passes: any subset of SdkConfig, and the documented names (docs/protocol/sdk.md#remote-configuration) (`applyTokenInterval`,
- * `activateInterval` in milliseconds, `noCvmLimit` in minor units), which the unit-suffixed names win over.
+ * What the app passes: any subset of SdkConfig, and the documented names
+ * (docs/protocol/sdk.md#remote-configuration: `applyTokenInterval`, `activateInterval` in milliseconds,
+ * `noCvmLimit` in minor units), which the unit-suffixed names win over.
  */
 export type SdkConfigInput = Partial<SdkConfig> & {
+  /** The documented name of applyTokenIntervalMs. */
   applyTokenInterval?: number;
+  /** The documented name of activateIntervalMs. */
   activateInterval?: number;
+  /** The documented name of noCvmLimitMinor. */
   noCvmLimit?: bigint;
 };
 

@@ -13,6 +13,7 @@ export const DOCUMENTED_REQUEST_TYPES = ['GET_PK', 'APPLY', 'TRANSFER', 'SYNC_TO
  * type for it. This is the one place the name is defined for the SDK.
  */
 export const TAPKIT_REQUEST_TYPES = ['REPLENISH'] as const;
+/** Every request type the SDK hands to the proxy: the documented ones and Tapkit's REPLENISH. */
 export type ProxyRequestType =
   | (typeof DOCUMENTED_REQUEST_TYPES)[number]
   | (typeof TAPKIT_REQUEST_TYPES)[number];
@@ -24,6 +25,7 @@ export type ProxyRequestType =
  * the app and the MPP server pass it on unchanged, like the body.
  */
 export interface NfcRequestProxy {
+  /** Posts one SDK request to the MPP server; resolves the response body, or null on any failure. */
   sendRequest(type: ProxyRequestType, body: string, header: string): Promise<string | null>;
 }
 
@@ -31,16 +33,21 @@ export type { SdkRequestHeader } from '@tapkit/protocol/wire/ant-sdk';
 
 // ---- Time and randomness ----
 
+/** A timer set with Clock.setTimer. */
 export interface TimerHandle {
+  /** Stops the timer; its function is not called afterwards. */
   cancel(): void;
 }
 
 /** Structurally the same as @tapkit/protocol's Clock (that package is not isomorphic, so not imported). */
 export interface Clock {
+  /** The current time, in milliseconds since the Unix epoch. */
   nowMs(): number;
+  /** Calls `fn` once after `delayMs` milliseconds of this clock. */
   setTimer(delayMs: number, fn: () => void): TimerHandle;
 }
 
+/** The source of randomness (device keys, request ids); the platform's crypto by default. */
 export interface Random {
   /** Cryptographically secure random bytes. */
   bytes(length: number): Uint8Array;
@@ -67,20 +74,25 @@ export interface KeyStore {
  * with the storage key before `write`, so an implementation stores ciphertext only.
  */
 export interface SecureStorage {
+  /** The record's bytes, or undefined when no record has that name. */
   read(name: string): Promise<Uint8Array | undefined>;
   /**
    * Replaces a record atomically and durably: once the promise resolves, a crash or power cut keeps
    * the new value; if it rejects, the old value is still there.
    */
   write(name: string, value: Uint8Array): Promise<void>;
+  /** Deletes a record durably; removing an absent record is not an error. */
   remove(name: string): Promise<void>;
+  /** The key store that holds the storage key and the device key pair. */
   readonly keys: KeyStore;
 }
 
 // ---- App SPIs ----
 
+/** The app's device fingerprint SPI: a stable identifier of the device, sent hashed when it registers. */
 export type DeviceFingerprint = () => Promise<string>;
 
+/** The app's answer to TransactionPermit.isAllowed for one tap. */
 export type PermitDecision =
   | 'PROCEED'
   | 'DECLINE'
@@ -123,6 +135,7 @@ export interface TransactionInfo {
  */
 export type RiskControlDecision = 'PROCEED' | 'NEED_AUTH';
 
+/** The risk information the SDK gives the app's permit with each tap (doc: RiskControlInfo). */
 export interface RiskControlInfo {
   /** The SDK's decision (doc field name). */
   readonly riskControlDecision: RiskControlDecision;
@@ -130,6 +143,7 @@ export interface RiskControlInfo {
   readonly aboveNoCvmLimit: boolean;
   /** Credentials left before this tap spends one. (tapkit extra) */
   readonly credentialsRemaining: number;
+  /** The token the tap pays with. */
   readonly tokenUniqueReference: string;
   /** What the app said in init: it lets taps through while the screen is locked (the app decides). */
   readonly isSupportLockScreenPay: boolean;
@@ -137,6 +151,7 @@ export interface RiskControlInfo {
 /** @deprecated The doc's name is RiskControlInfo. */
 export type RiskInfo = RiskControlInfo;
 
+/** The app's TransactionPermit SPI: its say on every tap before the card answers GENERATE AC. */
 export interface TransactionPermit {
   /** `authBefore`: the user authenticated on the device within the last 30 s. */
   isAllowed(
@@ -159,6 +174,7 @@ export interface TransactionCompleteContext {
   readonly amount: bigint;
   /** LVT at or below the no-CVM limit, HVT above it (doc). */
   readonly transactionRange: 'LVT' | 'HVT';
+  /** The kind of transaction: purchase, refund, cash, transit or purchase with cashback. */
   readonly richTransactionType: CompletedTransactionType;
   /** (tapkit) The full transaction the terminal described. */
   readonly transactionInfo: TransactionInfo;
@@ -177,18 +193,31 @@ export type TransactionResult = TransactionCompleteContext;
  * ARQC (the 0110 goes to the terminal, not to the phone). DE39 00 is an approval.
  */
 export interface TransactionOutcome {
+  /** The token that paid. */
   readonly tokenUniqueReference: string;
+  /** The ATC of the tap, to match it with its onTransactionComplete. */
   readonly atc: number;
+  /** DE39 was 00. */
   readonly approved: boolean;
   /** The response code the issuer answered the network, e.g. 51 for insufficient balance. */
   readonly de39: string;
   /** The MPP's resultCode when the MPP declined (e.g. USER_BALANCE_NOT_ENOUGH). */
   readonly resultCode?: string;
+  /** The network's trace id of the authorization. */
   readonly networkTraceId: string;
-  readonly amount: { readonly currency: string; readonly valueMinor: bigint };
+  /** The authorized amount. */
+  readonly amount: {
+    /** ISO 4217 alphabetic code. */
+    readonly currency: string;
+    /** Minor units of the currency. */
+    readonly valueMinor: bigint;
+  };
 }
 
-/** The app's permit said no: the tap is reported as that permit result (docs/protocol/sdk.md#what-the-listener-hears), not as a code. */
+/**
+ * The app's permit said no: the tap is reported as that permit result, not as a code
+ * (docs/protocol/sdk.md#what-the-listener-hears).
+ */
 export type PermitDecline = Exclude<PermitDecision, 'PROCEED' | 'NEED_AUTH'>;
 
 /**
@@ -209,10 +238,13 @@ export type TransactionFailureResult =
   | 'TOKEN_UNAVAILABLE'
   | 'INVALID_INPUT_PARAMETERS';
 
+/** What onTransactionFailed receives: why the tap failed and what is known about it. */
 export interface TransactionFailure {
+  /** Why the tap failed. */
   readonly result: TransactionFailureResult;
   /** Present exactly for the numbered SDK results (10003, 10007, 10008, 10011). */
   readonly error?: SdkError;
+  /** The transaction as the terminal described it, when the tap got that far. */
   readonly transactionInfo?: TransactionInfo;
   /** The ATC the tap spent, when it spent one. */
   readonly atc?: number;
@@ -222,7 +254,9 @@ export interface TransactionFailure {
   readonly declineReason?: string;
 }
 
+/** The app's TransactionListener SPI: hears each tap's start, completion, failure and outcome. */
 export interface TransactionListener {
+  /** A terminal selected the card: a tap began. */
   onTransactionStart?(): void;
   /** The card answered GENERATE AC with an ARQC: the payment went online (its outcome comes later). */
   onTransactionComplete?(context: TransactionCompleteContext): void;
@@ -236,9 +270,11 @@ export interface TransactionListener {
 
 /** The app hears that the local token status changed (e.g. became active), to switch pages. */
 export interface ActivateStatusListener {
+  /** The new status, as isPaymentAvailable would answer it. */
   onStatusChanged(status: PaymentStatus): void;
 }
 
+/** The NfcMonitor events the SDK tracks. */
 export type MonitorEvent = 'EVENT_APPLY' | 'EVENT_CONFIRM' | 'EVENT_REPLENISH';
 
 /**
@@ -248,5 +284,6 @@ export type MonitorEvent = 'EVENT_APPLY' | 'EVENT_CONFIRM' | 'EVENT_REPLENISH';
  * EVENT_APPLY and EVENT_REPLENISH failures, `trigger`, `received`).
  */
 export interface NfcMonitor {
+  /** Records one event with its parameters, for the app's metrics. */
   track(monitorId: MonitorEvent, params: Readonly<Record<string, string | number | boolean>>): void;
 }

@@ -30,15 +30,25 @@ import { EncryptedStore } from './storage/encrypted-store.ts';
 import { AntClient, type ProxyChannel, TokenServiceClient } from './wire/clients.ts';
 import { RequestHeaders } from './wire/request-header.ts';
 
+/** What createNfcSdk needs: the app's SPIs, the platform's ports and the configuration. */
 export interface NfcSdkOptions {
+  /** Sends the SDK's requests through the app to the MPP server. */
   requestProxy: NfcRequestProxy;
+  /** Keeps the SDK's records encrypted at rest (IndexedDB, files, memory). */
   storage: SecureStorage;
+  /** The device's fingerprint, used when the device registers. */
   deviceFingerprint: DeviceFingerprint;
+  /** The app's say on each tap; by default PROCEED below the no-CVM limit. */
   transactionPermit?: TransactionPermit;
+  /** Hears the taps' start, completion, failure and outcome. */
   transactionListener?: TransactionListener;
+  /** Receives the NfcMonitor events. */
   monitor?: NfcMonitor;
+  /** Overrides of the defaults (SDK_CONFIG_DEFAULT), under the names with units or the documented ones. */
   config?: SdkConfigInput;
+  /** The clock of every timer and timestamp; the platform's by default. */
   clock?: Clock;
+  /** The source of randomness; the platform's crypto by default. */
   random?: Random;
   /** 3DES for the cryptogram; the pure-JS des.js one by default (Node may pass node:crypto's). */
   cipher?: BlockCipher;
@@ -50,6 +60,7 @@ export type { InitOptions };
 
 /** isPaymentAvailable with `withAmountLimit`: the status and, when asyncAmountLimitSwitch is on, the limit. */
 export interface PaymentAvailability {
+  /** The token status, as isPaymentAvailable() answers it. */
   readonly status: PaymentStatus;
   /** The password-free (no-CVM) amount in minor units; only when the remote switch allows it. */
   readonly passwordFreeAmountMinor?: bigint;
@@ -57,6 +68,7 @@ export interface PaymentAvailability {
 
 export const USER_ID_CHARS_MAX = 128;
 
+/** The SDK the app holds: lifecycle, activation, credentials, token management and the card's APDUs. */
 export class NfcSdk {
   private readonly context: SdkContext;
   private readonly activation: Activation;
@@ -131,6 +143,7 @@ export class NfcSdk {
     });
   }
 
+  /** On logout: wipes the session state; the token stays on the device for the same user's next connect. */
   async disconnect(): Promise<void> {
     this.context.disconnect();
     this.card.stopWatchingResults();
@@ -219,23 +232,28 @@ export class NfcSdk {
     }
   }
 
+  /** How many single-use payment credentials are left on the device. */
   credentialsRemaining(): number {
     const session = this.context.require();
     return credentialsRemaining(session.wallet);
   }
 
+  /** Fetches a new batch of credentials now; resolves how many are left afterwards. */
   replenish(): Promise<number> {
     return guard(() => this.replenisher.replenish('MANUAL'));
   }
 
+  /** Locks the token at the server, then locally; resolves the new status (3). */
   lock(): Promise<PaymentStatus> {
     return guard(() => this.management.lock());
   }
 
+  /** Unlocks the token at the server, then locally; resolves the new status. */
   unlock(): Promise<PaymentStatus> {
     return guard(() => this.management.unlock());
   }
 
+  /** Deletes the token at the server, then its local records; resolves the new status (0). */
   deleteToken(): Promise<PaymentStatus> {
     return guard(() => this.management.deleteToken());
   }
@@ -297,6 +315,7 @@ async function guard<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Creates the SDK from the app's SPIs; call init and connect before anything else. */
 export function createNfcSdk(options: NfcSdkOptions): NfcSdk {
   return new NfcSdk(options);
 }

@@ -11,6 +11,7 @@ function edeEncrypt(key16: Uint8Array, data: Uint8Array): Uint8Array {
   return new Uint8Array(out);
 }
 
+/** DES and 3DES from node:crypto (faster than the pure-JS cipher); Node only. */
 export const nodeBlockCipher: BlockCipher = {
   desEcbEncrypt(key8, data) {
     assertBlockCipherInput(8, key8, data);

@@ -94,6 +94,7 @@ class IndexedDbKeyStore implements KeyStore {
   }
 }
 
+/** SecureStorage in a browser's IndexedDB, with non-extractable CryptoKeys. */
 export class IndexedDbSecureStorage implements SecureStorage {
   private readonly database: Database;
   readonly keys: KeyStore;
@@ -122,6 +123,7 @@ export class IndexedDbSecureStorage implements SecureStorage {
   }
 }
 
+/** The browser storage: records and keys in the IndexedDB database `databaseName` (default tapkit-sdk). */
 export function createIndexedDbStorage(options: { databaseName?: string; indexedDB?: IDBFactory } = {}) {
   return new IndexedDbSecureStorage(options);
 }

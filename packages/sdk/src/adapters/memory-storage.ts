@@ -3,6 +3,7 @@
 import type { KeyStore, SecureStorage } from '../ports.ts';
 import { generateDeviceKeyPair, generateStorageKey, once } from './web-keys.ts';
 
+/** A KeyStore in memory, for tests and hosts that bring their own persistence. */
 export class MemoryKeyStore implements KeyStore {
   private deviceKeys: (() => Promise<CryptoKeyPair>) | undefined;
   readonly storageKey = once(() => generateStorageKey());
@@ -17,7 +18,9 @@ export class MemoryKeyStore implements KeyStore {
   }
 }
 
+/** SecureStorage in memory; its records and keys are lost with the process. */
 export class MemorySecureStorage implements SecureStorage {
+  /** The stored records by name (ciphertext), open to tests. */
   readonly records = new Map<string, Uint8Array>();
   /** Set to make the next writes fail (tests of crash windows). */
   failWrites = false;

@@ -51,6 +51,7 @@ async function writeAtomic(directory: string, file: string, bytes: Uint8Array): 
   }
 }
 
+/** A KeyStore in files of the storage directory (0600): the storage key and the device key pair. */
 export class NodeFileKeyStore implements KeyStore {
   constructor(private readonly directory: string) {}
 
@@ -133,6 +134,7 @@ export class NodeFileKeyStore implements KeyStore {
   }
 }
 
+/** SecureStorage in a directory: one file per record, replaced atomically, readable by the owner only. */
 export class NodeFileSecureStorage implements SecureStorage {
   readonly keys: NodeFileKeyStore;
 
@@ -160,6 +162,7 @@ export class NodeFileSecureStorage implements SecureStorage {
   }
 }
 
+/** The Node storage: records and keys as files in `directory`. */
 export function createNodeFileStorage(options: { directory: string }): NodeFileSecureStorage {
   return new NodeFileSecureStorage(options.directory);
 }

@@ -3,6 +3,7 @@
 // polyfill, and Node 20).
 import type { Clock, Random } from '../ports.ts';
 
+/** The wall clock, with setTimeout timers. */
 export const platformClock: Clock = {
   nowMs: () => Date.now(),
   setTimer(delayMs, fn) {
@@ -11,6 +12,7 @@ export const platformClock: Clock = {
   },
 };
 
+/** Web Crypto's getRandomValues. */
 export const platformRandom: Random = {
   bytes: (length) => globalThis.crypto.getRandomValues(new Uint8Array(length)),
 };

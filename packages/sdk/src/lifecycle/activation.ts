@@ -19,17 +19,21 @@ import { SdkError, toSdkError } from '../errors.ts';
 import type { ActivationPhase, ActivationRecord, StoredCredential, TokenRecord } from '../storage/records.ts';
 import { delay, type SdkContext, type Session } from './context.ts';
 
+/** One progress event of an activation, for the app's progress bar. */
 export interface ActivationProgress {
+  /** The phase that just started. */
   readonly phase: ActivationPhase;
+  /** How far the activation is, 0 to 100. */
   readonly percent: number;
 }
 
-/** sdk.activatePayment's options (docs/protocol/sdk.md#activation: `activatePayment(silentActivate, doConfirm)`). */
+/** sdk.activatePayment's options (`activatePayment(silentActivate, doConfirm)`, docs/protocol/sdk.md#activation). */
 export interface ActivatePaymentOptions {
   /** Silent activation: stops at 11 (or 21) when the user's confirmation is needed. */
   readonly silentActivate?: boolean;
   /** The user confirmed on the activation page: finishes 11 and confirms 21. */
   readonly doConfirm?: boolean;
+  /** Hears each phase with its percent. */
   readonly onProgress?: (progress: ActivationProgress) => void;
   /** false: fail with 10010 instead of joining an activation that is already running (tapkit). */
   readonly wait?: boolean;
@@ -50,6 +54,7 @@ interface RunMetrics {
   activateLoopMs: number;
 }
 
+/** The percent reported when each phase starts. */
 export const PHASE_PERCENT: Record<ActivationPhase, number> = {
   REGISTER_DEVICE: 5,
   APPLY_TOKEN: 20,

@@ -213,8 +213,11 @@ export class SdkContext {
   }
 }
 
+/** What the app tells sdk.init (docs/protocol/sdk.md#lifecycle). */
 export interface InitOptions {
+  /** The app supports transit taps. */
   readonly isSupportTransit?: boolean;
+  /** The app lets taps through while the screen is locked. */
   readonly isSupportLockScreenPay?: boolean;
 }
 

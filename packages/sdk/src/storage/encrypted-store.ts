@@ -16,6 +16,7 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Stored data that cannot be opened or parsed: the protected storage is broken (status -3). */
 export class StorageCorruptedError extends Error {
+  /** Always 'StorageCorruptedError'. */
   override readonly name = 'StorageCorruptedError';
 }
 

@@ -4,6 +4,7 @@ import { NfcIssueConfigSchema } from '@tapkit/protocol/wire/ant-sdk';
 import { CardProfileSchema } from '@tapkit/protocol/wire/token-service';
 import * as z from 'zod';
 
+/** The phases of an activation, in order. */
 export const ACTIVATION_PHASES = [
   'REGISTER_DEVICE',
   'APPLY_TOKEN',
@@ -13,6 +14,7 @@ export const ACTIVATION_PHASES = [
   'NOTIFY_RESULT',
   'DONE',
 ] as const;
+/** One of ACTIVATION_PHASES. */
 export type ActivationPhase = (typeof ACTIVATION_PHASES)[number];
 
 const AtcSchema = z.int().min(1).max(0xffff);
