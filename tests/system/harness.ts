@@ -180,7 +180,10 @@ export class WalletApp {
     },
   };
 
-  /** The payments the app shows for a custom data value (the app finds its payment this way, docs/architecture.md#a-tap). */
+  /**
+   * The payments the app shows for a custom data value (the app finds its payment this way,
+   * docs/architecture.md#a-tap).
+   */
   async paymentsWithCustomData(customData: string): Promise<AppPayment[]> {
     const answer = await json(
       `${this.options.mppUrl}/app/v1/payments?customData=${encodeURIComponent(customData)}`,

@@ -121,10 +121,10 @@ const SESSION_TIMES_DEFAULT = 4;
 const SESSION_INTERVAL_MS_DEFAULT = 2_000;
 
 /**
- * The remote configuration over the local one: every field the server sent wins (docs/protocol/sdk.md#remote-configuration), except
- * `isSupportTransit`, which the server can only take away: a transit tap needs the app's support (init
- * or local config) and the server's. `sessionTimes` polls `sessionInterval` ms apart replace the tap
- * result poll offsets (tapkit meaning), cut at the local bounds.
+ * The remote configuration over the local one: every field the server sent wins
+ * (docs/protocol/sdk.md#remote-configuration), except `isSupportTransit`, which the server can only take
+ * away: a transit tap needs the app's support (init or local config) and the server's. `sessionTimes` polls
+ * `sessionInterval` ms apart replace the tap result poll offsets (tapkit meaning), cut at the local bounds.
  */
 export function applyRemoteConfig(local: SdkConfig, remote: NfcIssueConfig | undefined): SdkConfig {
   if (remote === undefined) return local;

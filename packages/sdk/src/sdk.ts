@@ -110,9 +110,9 @@ export class NfcSdk {
   }
 
   /**
-   * After the user logs in (docs/protocol/sdk.md#lifecycle): checks the platform has what the SDK needs (Web Crypto; else 10002)
-   * and stores the app's options. `isSupportTransit` (default: the config's) is the app's transit
-   * support, which the remote configuration can only take away; `isSupportLockScreenPay` (default
+   * After the user logs in (docs/protocol/sdk.md#lifecycle): checks the platform has what the SDK needs (Web
+   * Crypto; else 10002) and stores the app's options. `isSupportTransit` (default: the config's) is the app's
+   * transit support, which the remote configuration can only take away; `isSupportLockScreenPay` (default
    * false) reaches the TransactionPermit in RiskControlInfo, where the app decides a locked-screen tap.
    */
   async init(options: InitOptions = {}): Promise<void> {
@@ -188,11 +188,11 @@ export class NfcSdk {
   }
 
   /**
-   * Activation (docs/protocol/sdk.md#activation, `activatePayment(silentActivate, doConfirm)`); resolves the status it ended in.
-   * Manual (both false): runs every phase, ends at 2, or 21 when the MPP asks for a secondary
-   * confirmation. Silent: stops at 11 (or 21) when the user's confirmation is needed. doConfirm: the user
-   * confirmed: finishes 11 (or a whole activation) and confirms 21, reporting EVENT_CONFIRM. Silent with
-   * doConfirm contradicts itself: 10011.
+   * Activation (docs/protocol/sdk.md#activation, `activatePayment(silentActivate, doConfirm)`); resolves the
+   * status it ended in. Manual (both false): runs every phase, ends at 2, or 21 when the MPP asks for a
+   * secondary confirmation. Silent: stops at 11 (or 21) when the user's confirmation is needed. doConfirm:
+   * the user confirmed: finishes 11 (or a whole activation) and confirms 21, reporting EVENT_CONFIRM. Silent
+   * with doConfirm contradicts itself: 10011.
    */
   activatePayment(options: ActivatePaymentOptions = {}): Promise<PaymentStatus> {
     return guard(async () => {

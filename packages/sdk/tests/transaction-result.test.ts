@@ -1,8 +1,8 @@
 // After an ARQC the SDK learns the issuer's decision from the REAL Ant server's notification feed
 // (NOTIFY PULL, TRANSACTION_RESULT events; see support/world.ts): a decline (DE39 51, insufficient
-// balance) reaches onTransactionFailed as NETWORK_DECLINED with the decline reason (no code, docs/protocol/sdk.md#what-the-listener-hears),
-// an approval onTransactionResult only. The issuer's
-// port (recordTransactionResult) is called here as the issuer processor calls it after its 0110.
+// balance) reaches onTransactionFailed as NETWORK_DECLINED with the decline reason (no code,
+// docs/protocol/sdk.md#what-the-listener-hears), an approval onTransactionResult only. The issuer's port
+// (recordTransactionResult) is called here as the issuer processor calls it after its 0110.
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemorySecureStorage } from '../src/adapters/memory-storage.ts';
 import type { TransactionFailure, TransactionOutcome } from '../src/ports.ts';

@@ -27,7 +27,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * What the page says about a failed tap: a numbered SDK result with its code and name, a decline by
- * its result (docs/protocol/sdk.md#what-the-listener-hears: the permit's DECLINE / APP_CUSTOM_DECLINE_n, the network's, the terminal's).
+ * its result (docs/protocol/sdk.md#what-the-listener-hears: the permit's DECLINE / APP_CUSTOM_DECLINE_n, the
+ * network's, the terminal's).
  */
 function failureNote(failure: TransactionFailure): string {
   if (failure.error !== undefined) return `Tap refused: ${failure.error.code} ${failure.error.resultName}`;

@@ -145,7 +145,10 @@ export class ConformanceContext {
     };
   }
 
-  /** A pay of the documented-required fields only (docs/protocol/alipayplus-api.md#accept-what-the-real-alipay-sends), the customer in paymentMethod. */
+  /**
+   * A pay of the documented-required fields only
+   * (docs/protocol/alipayplus-api.md#accept-what-the-real-alipay-sends), the customer in paymentMethod.
+   */
   minimalPayBody(paymentRequestId: string, customerId: string, valueMinor: bigint | string) {
     const { acquirerId, pspId } = this.options;
     return {

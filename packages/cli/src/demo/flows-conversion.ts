@@ -3,9 +3,10 @@ import { smallAmount } from './flows-wallet.ts';
 import { Check, type FlowResult } from './types.ts';
 import { type DemoWorld, msPastCancelWindow, otherShopConfig, type Shop } from './world.ts';
 
-// Every row of the conversion table (docs/protocol/alipayplus-api.md#conversion-rules): reversals, partial reversal, clearing equal /
-// lower / higher / without authorization, pre-authorization + incremental, refunds matched, in excess and
-// unlinked. Each flow taps on Alice's phone, acts as the merchant or the acquirer, then reads her balance.
+// Every row of the conversion table (docs/protocol/alipayplus-api.md#conversion-rules): reversals, partial
+// reversal, clearing equal / lower / higher / without authorization, pre-authorization + incremental, refunds
+// matched, in excess and unlinked. Each flow taps on Alice's phone, acts as the merchant or the acquirer,
+// then reads her balance.
 
 interface Approved {
   readonly traceId: string;
@@ -159,7 +160,10 @@ export async function clearingWithoutAuthorizationFlow(world: DemoWorld): Promis
   return check.result();
 }
 
-/** A pre-authorization expires after 30 days; each incremental adds 30 days (docs/protocol/emv.md#authorization-validity). */
+/**
+ * A pre-authorization expires after 30 days; each incremental adds 30 days
+ * (docs/protocol/emv.md#authorization-validity).
+ */
 const preAuthExpiryDays = 30;
 
 /** Whole days from `fromMs` to the issuer record's expiresAt (ISO text), or a description of what is missing. */

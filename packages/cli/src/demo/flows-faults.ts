@@ -2,10 +2,10 @@ import { expectCalls } from './flows-conversion.ts';
 import { Check, type FlowResult } from './types.ts';
 import type { DemoWorld, TapResult } from './world.ts';
 
-// Injected faults by amount suffix (docs/protocol/alipayplus-api.md#fault-injection-by-amount): 9901 the MPP's answer is dropped, 9902 Alipay+
-// times out waiting (8 s on the clock), 9904 the network reverses right after approval, 9905 no clearing
-// (the expiry path, with the 7-day authorization expiry). Amounts end in the suffix; the leading digit
-// comes from the seed.
+// Injected faults by amount suffix (docs/protocol/alipayplus-api.md#fault-injection-by-amount): 9901 the
+// MPP's answer is dropped, 9902 Alipay+ times out waiting (8 s on the clock), 9904 the network reverses right
+// after approval, 9905 no clearing (the expiry path, with the 7-day authorization expiry). Amounts end in the
+// suffix; the leading digit comes from the seed.
 
 /** The 8 s pay timeout of Alipay+ (docs/protocol/alipayplus-api.md#timeouts). */
 const payTimeoutMs = 8_000;

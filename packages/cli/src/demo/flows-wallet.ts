@@ -156,7 +156,8 @@ export async function insufficientFundsFlow(world: DemoWorld): Promise<FlowResul
   check.eq('MPP payment', 'FAILED USER_BALANCE_NOT_ENOUGH', `${payment?.status} ${payment?.resultCode}`);
   // docs/architecture.md#a-tap: the SDK reports onTransactionFailed; a network decline comes after the card's ARQC, so
   // the SDK learns it from the Ant server's notification feed it polls after the tap (1 s, 2 s, ...). It
-  // is reported as the decline (docs/protocol/sdk.md#what-the-listener-hears), with the MPP's resultCode as the reason, not as a code.
+  // is reported as the decline (docs/protocol/sdk.md#what-the-listener-hears), with the MPP's resultCode as
+  // the reason, not as a code.
   const declined = await waitFor(() =>
     phone.events.failures.slice(failuresBefore).some((failure) => failure.result === 'NETWORK_DECLINED'),
   );

@@ -53,7 +53,10 @@ import type {
 export interface TokenServiceConfig {
   /** The simulated issuer review between DIGITIZE and PROVISION; 20–30 s by default, 0 in tests. */
   provisioningDelay: DelayRangeMs;
-  /** Credentials per PROVISION / REPLENISH when the SDK does not ask for a number (docs/protocol/sdk.md#credentials: 20). */
+  /**
+   * Credentials per PROVISION / REPLENISH when the SDK does not ask for a number
+   * (docs/protocol/sdk.md#credentials: 20).
+   */
   credentialBatchSize: number;
   /** How long a GET_PUBLIC_KEY nonce stays usable for REGISTER_DEVICE. */
   nonceTtlMs: number;

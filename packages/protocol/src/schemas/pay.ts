@@ -13,11 +13,12 @@ import {
   WireAmountSchema,
 } from './common.ts';
 
-// POST /aps/api/v1/payments/pay (Alipay+ -> MPP). Accept what the real Alipay+ sends (docs/protocol/alipayplus-api.md#accept-what-the-real-alipay-sends):
-// REQUIRED = only what the docs mark required (acquirerId, pspId, paymentRequestId, paymentAmount,
-// order.referenceOrderId; the customer is found by the MPP, see customerOf below); every other field is
-// optional, unknown fields are kept, enums the docs do not fix are open strings. NFC-specific parts are
-// (tapkit), sent by Tapkit's Alipay+ counterpart and used when present.
+// POST /aps/api/v1/payments/pay (Alipay+ -> MPP). Accept what the real Alipay+ sends
+// (docs/protocol/alipayplus-api.md#accept-what-the-real-alipay-sends): REQUIRED = only what the docs mark
+// required (acquirerId, pspId, paymentRequestId, paymentAmount, order.referenceOrderId; the customer is found
+// by the MPP, see customerOf below); every other field is optional, unknown fields are kept, enums the docs
+// do not fix are open strings. NFC-specific parts are (tapkit), sent by Tapkit's Alipay+ counterpart and used
+// when present.
 
 export const AuthorizationTypeSchema = z.enum([
   'FINAL',

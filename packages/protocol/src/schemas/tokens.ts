@@ -1,8 +1,8 @@
 // The two Alipay+ APIs the Mastercard token service calls (tapkit: the Alipay+ documentation does not
-// publish the Mastercard-facing side). Both are signed like every Alipay+ API (docs/protocol/alipayplus-api.md#headers-and-signatures,
-// "Headers and signatures") and answer `{ result: { resultCode, resultStatus, resultMessage }, ... }`.
-// One copy here so the caller (@tapkit/mastercard) and the server (@tapkit/alipayplus's Ant server)
-// cannot drift apart.
+// publish the Mastercard-facing side). Both are signed like every Alipay+ API
+// (docs/protocol/alipayplus-api.md#headers-and-signatures) and answer
+// `{ result: { resultCode, resultStatus, resultMessage }, ... }`. One copy here so the caller
+// (@tapkit/mastercard) and the server (@tapkit/alipayplus's Ant server) cannot drift apart.
 //
 //   POST /aps/api/v1/tokens/authorizeService    the issuer's approval of a digitization (MDES
 //        "Authorize Service"): result S with `decision` APPROVED | DECLINED |

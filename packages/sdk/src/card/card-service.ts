@@ -317,7 +317,10 @@ function knownDecision(decision: PermitDecision): PermitDecision {
   return PERMIT_DECISIONS.has(decision) ? decision : 'DECLINE';
 }
 
-/** A failure with one of the SDK's numbered results (docs/protocol/sdk.md#result-codes): the result name and the SdkError. */
+/**
+ * A failure with one of the SDK's numbered results (docs/protocol/sdk.md#result-codes): the result name and
+ * the SdkError.
+ */
 function numbered(
   result: 'CDCVM_REQUIRED' | 'INSUFFICIENT_CREDENTIALS' | 'TOKEN_UNAVAILABLE' | 'INVALID_INPUT_PARAMETERS',
   detail?: string,

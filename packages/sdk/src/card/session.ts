@@ -139,7 +139,8 @@ function generateAc(
   if (card === undefined || state.phase !== 'INITIATED') return respond(SW.CONDITIONS_NOT_SATISFIED, state);
   const values = splitDolData(card.cdol1, data);
   if (!values.ok) return respond(SW.WRONG_LENGTH, state);
-  // The card never answers TC (docs/protocol/emv.md#cryptogram-types): a TC request gets an ARQC, an AAC request an AAC.
+  // The card never answers TC (docs/protocol/emv.md#cryptogram-types): a TC request gets an ARQC, an AAC
+  // request an AAC.
   const requested: RequestedCryptogram = type === 0x00 ? 'AAC' : 'ARQC';
   return { kind: 'generateAc', requested, cdolValues: values.value, next: { phase: 'DONE' } };
 }

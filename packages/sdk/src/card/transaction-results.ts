@@ -3,8 +3,9 @@
 // notification feed (NOTIFY PULL), which carries a TRANSACTION_RESULT event per decided authorization.
 // After each ARQC the SDK pulls the feed at the configured offsets (1, 2, 4 s by default) on the
 // injected clock until the event of that tap's ATC arrives, then tells the app: onTransactionFailed
-// (result NETWORK_DECLINED, no code: docs/protocol/sdk.md#what-the-listener-hears, with DE39 and the MPP's resultCode as the decline reason)
-// for a decline, onTransactionResult for every result. Nothing here runs inside processApdu: watch() only arms timers.
+// (result NETWORK_DECLINED, no code: docs/protocol/sdk.md#what-the-listener-hears, with DE39 and the MPP's
+// resultCode as the decline reason) for a decline, onTransactionResult for every result. Nothing here runs
+// inside processApdu: watch() only arms timers.
 import type { TransactionResult as WireTransactionResult } from '@tapkit/protocol/wire/ant-sdk';
 import type { SdkContext } from '../lifecycle/context.ts';
 import { Mutex } from '../lifecycle/context.ts';

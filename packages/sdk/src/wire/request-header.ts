@@ -1,11 +1,12 @@
-// The `sdkRequestHeader` the SDK builds for every proxied request (docs/protocol/sdk.md#proxy-request-types: REQUIRED on sdkProxy; the
-// fields are tapkit's, see SdkRequestHeaderSchema in the Ant wire). It carries nothing secret: the
-// device appears only as the SHA-256 of the app's fingerprint, never the fingerprint itself.
+// The `sdkRequestHeader` the SDK builds for every proxied request (docs/protocol/sdk.md#proxy-request-types:
+// REQUIRED on sdkProxy; the fields are tapkit's, see SdkRequestHeaderSchema in the Ant wire). It carries
+// nothing secret: the device appears only as the SHA-256 of the app's fingerprint, never the fingerprint
+// itself.
 import type { SdkRequestHeader } from '@tapkit/protocol/wire/ant-sdk';
 import type { Clock, DeviceFingerprint, ProxyRequestType, Random } from '../ports.ts';
 
 /** The SDK's own version, sent in every header. */
-export const SDK_VERSION = '0.1.0';
+export const SDK_VERSION = '0.2.0';
 const REQUEST_ID_BYTES = 16;
 
 function base64Url(bytes: Uint8Array): string {

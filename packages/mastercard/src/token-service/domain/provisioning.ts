@@ -8,7 +8,10 @@ export interface DelayRangeMs {
   readonly maxMs: number;
 }
 
-/** docs/architecture.md#activation: activation takes 20–30 s in the default configuration (the issuer's review, simulated). */
+/**
+ * docs/architecture.md#activation: activation takes 20–30 s in the default configuration (the issuer's
+ * review, simulated).
+ */
 export const PROVISIONING_DELAY_DEFAULT: DelayRangeMs = { minMs: 20_000, maxMs: 30_000 };
 
 /** A delay in [minMs, maxMs] picked by `fraction` in [0, 1). */

@@ -20,8 +20,9 @@ import type { AdjustRefundCommand, PayCommand, PaymentService, RefundCommand } f
 // The Alipay+ -> MPP routes: the signed-API plugin has verified the signature and validated the body
 // against the API's schema before a handler runs; a handler turns the wire body into a domain command,
 // calls the payment service and hands back its wire answer (which the plugin signs). Liberal acceptance
-// (docs/protocol/alipayplus-api.md#accept-what-the-real-alipay-sends): absent optional fields get their documented defaults here, unforeseen values of
-// open enums are logged at info and stored, and the whole request is kept with the payment.
+// (docs/protocol/alipayplus-api.md#accept-what-the-real-alipay-sends): absent optional fields get their
+// documented defaults here, unforeseen values of open enums are logged at info and stored, and the whole
+// request is kept with the payment.
 
 /** The few pino methods the routes log with. */
 export interface RoutesLogger {

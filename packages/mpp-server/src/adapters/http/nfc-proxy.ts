@@ -16,7 +16,10 @@ export type NfcRequestType = (typeof TOKEN_SERVICE_TYPES)[number] | (typeof ALIP
 
 /** (tapkit) Path of the token service's SDK endpoint, below tokenServiceUrl. */
 export const TOKEN_SERVICE_SDK_PATH = '/mdes/v1/sdk';
-/** (tapkit) The client timeout of both upstreams: above the 10 s upstream expiry (docs/protocol/alipayplus-api.md#timeouts). */
+/**
+ * (tapkit) The client timeout of both upstreams: above the 10 s upstream expiry
+ * (docs/protocol/alipayplus-api.md#timeouts).
+ */
 export const NFC_PROXY_TIMEOUT_MS = API_TIMEOUTS_MS.sdkProxy;
 /** (tapkit) SDK bodies for the token service: the token service accepts up to 64 Ki characters. */
 export const TOKEN_SERVICE_BODY_CHARS_MAX = 65_536;
