@@ -36,6 +36,9 @@ export default defineConfig({
         },
       },
     ],
+    // Test children run tsx (scripts/register-source.mjs); without its compile cache they leave nothing in
+    // the temp dir.
+    env: { TSX_DISABLE_CACHE: '1' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -18,7 +18,7 @@ export class MemoryKeyStore implements KeyStore {
   }
 }
 
-/** SecureStorage in memory; its records and keys are lost with the process. */
+/** SecureStorage in memory; its records and keys last as long as the object. */
 export class MemorySecureStorage implements SecureStorage {
   /** The stored records by name (ciphertext), open to tests. */
   readonly records = new Map<string, Uint8Array>();
