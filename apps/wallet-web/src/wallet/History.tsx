@@ -1,4 +1,5 @@
 import { formatMoney } from '../shared/money.ts';
+import { whenOf } from '../shared/when.ts';
 import { paymentReason, paymentStatusWords } from '../shared/words.ts';
 import type { PaymentView } from './mpp-client.ts';
 
@@ -68,18 +69,4 @@ function HistoryRow({ payment: p }: { payment: PaymentView }) {
       )}
     </li>
   );
-}
-
-/** "4 Dec 2026, 18:30" in the browser's own time zone; the text as it came if it is not a date. */
-export function whenOf(iso: string | null): string {
-  if (iso === null) return '';
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  return new Date(ms).toLocaleString(undefined, {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
 }

@@ -6,7 +6,7 @@ import { recentPayments } from './timeline.ts';
 // system journal: newest first, bounded, purchases, refunds and reversals told apart.
 
 function exchange(journal: SystemJournal, atMs: number, mti: string, rrn: string, processingCode: string) {
-  const detail = { stan: '000001', rrn, processingCode, amountMinor: '000000001234' };
+  const detail = { stan: '000001', rrn, processingCode, amountMinor: '000000001234', currencyNumeric: '344' };
   journal.add({ atMs, party: 'ACQUIRER', step: `${mti} sent`, networkTraceId: `T-${rrn}`, detail });
   const answer = `${mti.slice(0, 2)}${Number(mti.slice(2)) + 10}`;
   journal.add({

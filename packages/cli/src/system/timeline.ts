@@ -102,6 +102,7 @@ export interface RecentPayment {
   readonly mti: string;
   readonly kind: 'PURCHASE' | 'REFUND' | 'REVERSAL';
   readonly amountMinor: string | null;
+  readonly currencyNumeric: string | null;
   readonly responseCode: string | null;
 }
 
@@ -124,6 +125,7 @@ export function recentPayments(journal: SystemJournal, limit: number): RecentPay
       mti,
       kind,
       amountMinor: text('amountMinor'),
+      currencyNumeric: text('currencyNumeric'),
       responseCode: text('responseCode'),
     };
   });

@@ -16,6 +16,7 @@ const recent = [
     mti: '0110',
     kind: 'PURCHASE' as const,
     amountMinor: '000000001234',
+    currencyNumeric: '344',
     responseCode: '00',
   },
 ];
