@@ -26,7 +26,11 @@ describe('time left', () => {
 describe('activation progress page', () => {
   it('shows the bar, the phase in words, the steps and the time left', () => {
     render(
-      <ActivationView progress={{ phase: 'WAIT_APPROVAL', percent: 40 }} startedAtMs={1_000} now={() => 9_000} />,
+      <ActivationView
+        progress={{ phase: 'WAIT_APPROVAL', percent: 40 }}
+        startedAtMs={1_000}
+        now={() => 9_000}
+      />,
     );
     const bar = screen.getByRole('progressbar', { name: 'Activation progress' }) as HTMLProgressElement;
     expect(bar.value).toBe(40);

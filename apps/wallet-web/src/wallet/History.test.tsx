@@ -20,7 +20,9 @@ describe('history', () => {
       merchantName: 'Tapkit Outlet',
     });
     const refunded = paymentView({ refundedAmount: { currency: 'HKD', value: '1234' } });
-    render(<History payments={[declined, refunded]} hasMore={false} loadingMore={false} onLoadMore={vi.fn()} />);
+    render(
+      <History payments={[declined, refunded]} hasMore={false} loadingMore={false} onLoadMore={vi.fn()} />,
+    );
     const rows = screen.getAllByTestId('history-row');
     expect(rows).toHaveLength(2);
     const first = within(rows[0] as HTMLElement);
@@ -49,6 +51,8 @@ describe('history', () => {
   it('is the only list of payments, and links each row to its timeline', () => {
     render(<History payments={[paymentView()]} hasMore={false} loadingMore={false} onLoadMore={vi.fn()} />);
     expect(screen.getAllByRole('region')).toHaveLength(1);
-    expect(screen.getByRole('link', { name: 'timeline' }).getAttribute('href')).toBe('./ops.html?paymentRequestId=PR-1');
+    expect(screen.getByRole('link', { name: 'timeline' }).getAttribute('href')).toBe(
+      './ops.html?paymentRequestId=PR-1',
+    );
   });
 });

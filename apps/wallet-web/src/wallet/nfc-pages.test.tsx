@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+
 import { PAYMENT_STATUS, type PaymentStatus } from '@tapkit/sdk';
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type CardActions, NfcPage } from './nfc-pages.tsx';
 
@@ -24,7 +25,11 @@ function actions(busy = false): CardActions {
   };
 }
 
-function show(status: PaymentStatus, a = actions(), extra: { credentials?: number; authAmount?: string } = {}) {
+function show(
+  status: PaymentStatus,
+  a = actions(),
+  extra: { credentials?: number; authAmount?: string } = {},
+) {
   render(
     <NfcPage
       view={{ kind: 'STATUS', status }}
@@ -44,23 +49,32 @@ describe('NFC pages by token status', () => {
     [PAYMENT_STATUS.DISCONNECTED, 'page-reconnect', 'Not connected', 'Reconnect', 'reconnect'],
     [PAYMENT_STATUS.QUERY_FAILED, 'page-retry', 'We could not check your card', 'Retry', 'retry'],
     [PAYMENT_STATUS.NO_CARD, 'page-apply', 'Pay with your phone', 'Apply', 'apply'],
-    [PAYMENT_STATUS.NO_CREDENTIALS, 'page-preparing', 'Preparing your card', 'Get payment keys now', 'replenish'],
+    [
+      PAYMENT_STATUS.NO_CREDENTIALS,
+      'page-preparing',
+      'Preparing your card',
+      'Get payment keys now',
+      'replenish',
+    ],
     [PAYMENT_STATUS.LOCKED, 'page-locked', 'Card locked', 'Unlock card', 'unlock'],
     [PAYMENT_STATUS.ACTIVATION_PREPARED, 'page-confirm', 'Confirm your card', 'Confirm', 'confirm'],
     [PAYMENT_STATUS.NEEDS_SECONDARY_CONFIRMATION, 'page-confirm', 'Confirm your card', 'Confirm', 'confirm'],
   ];
 
-  it.each(pages)('status %i shows %s titled "%s", its button runs its action', (status, testId, title, button, action) => {
-    const a = show(status);
-    expect(screen.getByTestId(testId)).toBeTruthy();
-    expect(screen.getByRole('heading', { name: title })).toBeTruthy();
-    if (button === undefined || action === undefined) {
-      expect(screen.queryAllByRole('button')).toHaveLength(0);
-      return;
-    }
-    click(button);
-    expect(a[action]).toHaveBeenCalledTimes(1);
-  });
+  it.each(pages)(
+    'status %i shows %s titled "%s", its button runs its action',
+    (status, testId, title, button, action) => {
+      const a = show(status);
+      expect(screen.getByTestId(testId)).toBeTruthy();
+      expect(screen.getByRole('heading', { name: title })).toBeTruthy();
+      if (button === undefined || action === undefined) {
+        expect(screen.queryAllByRole('button')).toHaveLength(0);
+        return;
+      }
+      click(button);
+      expect(a[action]).toHaveBeenCalledTimes(1);
+    },
+  );
 
   it('the card page shows the payment keys left, manual replenish, lock and verification', () => {
     const a = show(PAYMENT_STATUS.PAYMENT_ALLOWED, actions(), { credentials: 7, authAmount: 'HKD 80.00' });
@@ -87,7 +101,14 @@ describe('NFC pages by token status', () => {
   });
 
   it('shows a loading line before the status is known', () => {
-    render(<NfcPage view={{ kind: 'LOADING' }} actions={actions()} credentials={undefined} authAmount={undefined} />);
+    render(
+      <NfcPage
+        view={{ kind: 'LOADING' }}
+        actions={actions()}
+        credentials={undefined}
+        authAmount={undefined}
+      />,
+    );
     expect(screen.getByText('Loading your card…')).toBeTruthy();
   });
 });
