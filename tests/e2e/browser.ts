@@ -7,7 +7,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 // can fail on any of them.
 
 export const CHROMIUM_PATH = process.env.TAPKIT_CHROMIUM ?? '/usr/bin/chromium';
-export const ARTIFACTS_DIR = join(import.meta.dirname, '..', '..', 'test-artifacts', 'e2e');
+export const ARTIFACTS_DIR = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
 
 export const PHONE = { width: 390, height: 844 } as const;
 export const DESKTOP = { width: 1280, height: 900 } as const;
@@ -60,4 +60,9 @@ export async function newPage(
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
+}
+
+/** Whether the page fits its viewport's width: nothing scrolls sideways (tables scroll inside their card). */
+export async function fitsWidth(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 }
