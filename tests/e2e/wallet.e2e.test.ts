@@ -230,6 +230,26 @@ describe('wallet and POS in the browser', () => {
     expect(consoleWatch.problems).toEqual([]);
   });
 
+  it('refuses a refund beyond the sale at the panel, and sends one anyway and one from the other shop', async () => {
+    const alice = user('alice');
+    await tap(pos, '20.00', 'APPROVED');
+    await expect.poll(() => balanceText(wallet), { timeout: waitMs }).toBe(hkd(alice.startHkdMinor - 2000n));
+    // The panel's own refund stays within the sale; the page can send more (Alipay+ EXCEED_REFUND, the
+    // excess credited by adjustRefund) and a refund from the other shop, where the card never paid.
+    await pos.getByLabel('Refund amount').fill('30.00');
+    await pos.getByRole('button', { name: 'Refund', exact: true }).click();
+    await panelResult(pos, 'Refund refused');
+    await pos.getByRole('button', { name: 'Refund more than paid' }).click();
+    await panelResult(pos, 'Refund (any amount) approved');
+    await pos.getByLabel('Refund amount').fill('5.00');
+    await pos.getByRole('button', { name: 'Unlinked refund' }).click();
+    await panelResult(pos, 'Unlinked refund approved');
+    await pos.getByRole('button', { name: 'Close the day' }).click();
+    await panelResult(pos, 'Day closed');
+    await expect.poll(() => balanceText(wallet), { timeout: waitMs }).toBe(hkd(alice.startHkdMinor + 1500n));
+    expect(consoleWatch.problems).toEqual([]);
+  });
+
   it('finds a payment in the operations view by RRN, lists the recent ones, and says when none is found', async () => {
     const ops = await newPage(context, consoleWatch, 'ops', DESKTOP);
     // From the wallet's history link, by payment request id.
@@ -250,7 +270,7 @@ describe('wallet and POS in the browser', () => {
     // A missing RRN is said in words (the browser logs the 404 as a console error).
     consoleWatch.allow(/status of 404/);
     await ops.getByLabel('Look up by').selectOption('rrn');
-    await ops.getByLabel('Id').fill('999999999999');
+    await ops.getByLabel('Id', { exact: true }).fill('999999999999');
     await ops.getByRole('button', { name: 'Show timeline' }).click();
     await ops
       .getByRole('alert')
@@ -263,7 +283,7 @@ describe('wallet and POS in the browser', () => {
     await recent.waitFor({ timeout: waitMs });
     await recent.getByRole('button', { name: /^RRN / }).first().click();
     await timeline.waitFor({ timeout: waitMs });
-    expect(await ops.getByLabel('Id').inputValue()).toMatch(/^\d{12}$/);
+    expect(await ops.getByLabel('Id', { exact: true }).inputValue()).toMatch(/^\d{12}$/);
     expect(await timeline.getByRole('cell', { name: 'ACQUIRER', exact: true }).count()).toBeGreaterThan(0);
     await screenshot(ops, '20-ops-by-rrn-recent');
     await ops.close();
