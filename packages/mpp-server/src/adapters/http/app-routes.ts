@@ -193,45 +193,55 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
         balances: customer.balances.map((b) => wireBalance(b.currency, b.balanceMinor)),
       } satisfies z.infer<typeof WalletAnswerSchema>;
     });
-    scope.get('/app/v1/payments', { preHandler: authenticate }, async (request, reply) => {
-      const query = PaymentsQuerySchema.safeParse(request.query);
-      if (!query.success) return sendError(reply, 'QUERY_INVALID', describeZodIssues(query.error));
-      const limit = query.data.limit ?? PAYMENTS_LIMIT_DEFAULT;
-      // One row beyond the page tells whether there is a next page.
-      const rows = await listCustomerPayments(deps.store.db, sessionOf(request).customerId, {
-        ...(query.data.customData === undefined ? {} : { customData: query.data.customData }),
-        ...(query.data.cursor === undefined ? {} : { after: query.data.cursor }),
-        limit: limit + 1,
-      });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      const next = rows.length > limit && last !== undefined ? encodeCursor(last) : null;
-      return { payments: page.map(paymentView), next } satisfies z.infer<typeof PaymentsAnswerSchema>;
-    });
+    scope.get('/app/v1/payments', { preHandler: authenticate }, (request, reply) =>
+      listPayments(deps, sessionOf(request).customerId, request, reply),
+    );
     scope.post(
       '/app/v1/nfc/proxy',
       { bodyLimit: NFC_PROXY_HTTP_BYTES_MAX, preHandler: authenticate },
-      async (request, reply) => {
-        const parsed = ProxySchema.safeParse(request.body);
-        if (!parsed.success) return sendError(reply, 'BODY_INVALID', describeZodIssues(parsed.error));
-        const forwarded = await deps.proxy.forward({
-          customerId: sessionOf(request).customerId,
-          ...parsed.data,
-        });
-        if (forwarded.ok) {
-          await learnTokenReference(deps, request, {
-            type: parsed.data.type,
-            customerId: sessionOf(request).customerId,
-            body: forwarded.value.body,
-          });
-          return { body: forwarded.value.body } satisfies z.infer<typeof ProxyAnswerSchema>;
-        }
-        const { code, upstream, detail } = forwarded.error;
-        request.log.warn({ type: parsed.data.type, upstream, code, detail }, 'nfc proxy upstream failed');
-        return sendError(reply, code, upstream);
-      },
+      (request, reply) => proxy(deps, sessionOf(request).customerId, request, reply),
     );
   });
+}
+
+/** GET /app/v1/payments: one page of the customer's history, newest first, and the next page's cursor. */
+async function listPayments(
+  deps: AppRoutesDeps,
+  customerId: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const query = PaymentsQuerySchema.safeParse(request.query);
+  if (!query.success) return sendError(reply, 'QUERY_INVALID', describeZodIssues(query.error));
+  const limit = query.data.limit ?? PAYMENTS_LIMIT_DEFAULT;
+  // One row beyond the page tells whether there is a next page.
+  const rows = await listCustomerPayments(deps.store.db, customerId, {
+    ...(query.data.customData === undefined ? {} : { customData: query.data.customData }),
+    ...(query.data.cursor === undefined ? {} : { after: query.data.cursor }),
+    limit: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const next = rows.length > limit && last !== undefined ? encodeCursor(last) : null;
+  return { payments: page.map(paymentView), next } satisfies z.infer<typeof PaymentsAnswerSchema>;
+}
+
+/** POST /app/v1/nfc/proxy: the SDK's request to the token service or Alipay+, with this customer. */
+async function proxy(deps: AppRoutesDeps, customerId: string, request: FastifyRequest, reply: FastifyReply) {
+  const parsed = ProxySchema.safeParse(request.body);
+  if (!parsed.success) return sendError(reply, 'BODY_INVALID', describeZodIssues(parsed.error));
+  const forwarded = await deps.proxy.forward({ customerId, ...parsed.data });
+  if (forwarded.ok) {
+    await learnTokenReference(deps, request, {
+      type: parsed.data.type,
+      customerId,
+      body: forwarded.value.body,
+    });
+    return { body: forwarded.value.body } satisfies z.infer<typeof ProxyAnswerSchema>;
+  }
+  const { code, upstream, detail } = forwarded.error;
+  request.log.warn({ type: parsed.data.type, upstream, code, detail }, 'nfc proxy upstream failed');
+  return sendError(reply, code, upstream);
 }
 
 /**
