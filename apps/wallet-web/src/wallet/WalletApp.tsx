@@ -168,6 +168,11 @@ function Home({ host, session, onExpired }: { host: CardHost; session: Session; 
             Refresh
           </button>
         </div>
+        {data.unreachable && (
+          <p role="alert" className="note bad">
+            Network trouble: we cannot reach the wallet service, so this may be out of date. Retrying…
+          </p>
+        )}
         <ul className="balances" aria-label="Balances">
           {(data.wallet?.balances ?? []).map((b) => (
             <li key={b.currency} data-testid={`balance-${b.currency}`}>

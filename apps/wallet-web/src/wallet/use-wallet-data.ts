@@ -18,6 +18,8 @@ export interface WalletData {
   readonly payments: readonly PaymentView[];
   readonly hasMore: boolean;
   readonly loadingMore: boolean;
+  /** The last poll could not reach the wallet service: what is shown may be out of date. */
+  readonly unreachable: boolean;
   readonly refresh: () => Promise<void>;
   readonly loadMore: () => Promise<void>;
 }
@@ -31,6 +33,7 @@ export function useWalletData(
   const [payments, setPayments] = useState<readonly PaymentView[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
+  const [unreachable, setUnreachable] = useState(false);
   // Refs, so that a new callback from the parent or a longer list does not restart the polling.
   const expired = useRef(onExpired);
   expired.current = onExpired;
@@ -46,6 +49,7 @@ export function useWalletData(
       expired.current();
       return;
     }
+    setUnreachable(!w.ok && (w.error.code === 'NETWORK' || w.error.status >= 500));
     if (w.ok) setWallet(w.value);
     if (!p.ok) return;
     const fresh = p.value.payments;
@@ -83,5 +87,5 @@ export function useWalletData(
     return () => clearInterval(timer);
   }, [refresh, pollMs]);
 
-  return { wallet, payments, hasMore: next !== null, loadingMore, refresh, loadMore };
+  return { wallet, payments, hasMore: next !== null, loadingMore, unreachable, refresh, loadMore };
 }
