@@ -31,15 +31,20 @@ export class ConsoleWatch {
   readonly problems: string[] = [];
   private readonly allowed: RegExp[] = [];
 
-  /** Errors a step expects (the browser logs every 4xx answer as a console error); say why at the call. */
+  /**
+   * Errors a step expects (the browser logs every 4xx answer as a console error), matched against the
+   * message and the URL it is about; say why at the call.
+   */
   allow(pattern: RegExp): void {
     this.allowed.push(pattern);
   }
 
   watch(page: Page, name: string): Page {
     page.on('console', (message) => {
-      if (message.type() !== 'error' || this.allowed.some((p) => p.test(message.text()))) return;
-      this.problems.push(`${name} console.error: ${message.text()}`);
+      // A failed request's message does not name the URL; its location does.
+      const text = `${message.text()} ${message.location().url}`;
+      if (message.type() !== 'error' || this.allowed.some((p) => p.test(text))) return;
+      this.problems.push(`${name} console.error: ${text}`);
     });
     page.on('pageerror', (error) => this.problems.push(`${name} uncaught: ${error.message}`));
     return page;
