@@ -334,8 +334,9 @@ describe('wallet and POS in the browser', () => {
     await expect.poll(() => balanceText(wallet), { timeout: waitMs }).toBe(hkd(bob.startHkdMinor - 400n));
     // Eight days later the MPP session has expired too: the app's next request is answered 401 (which the
     // browser logs as a console error) and the app goes back to the login page.
-    // The jump fires every timeout pending on the system clock at once, so an SDK request that is in the
-    // proxy at that moment (the notification feed after the tap) may be answered 502/504; the SDK retries.
+    // An SDK request in the proxy while the clock jumps (the notification feed after the tap) can fail
+    // upstream, 502/504, as the parties see eight days pass mid-request; the SDK retries it. Seen once in
+    // CI-like runs; only the proxy's URL is allowed, so any other failure still fails the test.
     consoleWatch.allow(/status of 50[24] .*\/mpp\/app\/v1\/nfc\/proxy/);
     await pos.getByLabel('Days').fill('8');
     await pos.getByRole('button', { name: 'Advance clock' }).click();
