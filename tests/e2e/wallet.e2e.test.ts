@@ -336,7 +336,7 @@ describe('wallet and POS in the browser', () => {
     // browser logs as a console error) and the app goes back to the login page.
     // An SDK request in the proxy while the clock jumps (the notification feed after the tap) can fail
     // upstream, 502/504, as the parties see eight days pass mid-request; the SDK retries it. Seen once in
-    // CI-like runs; only the proxy's URL is allowed, so any other failure still fails the test.
+    // a local run; only the proxy's URL is allowed, so any other failure still fails the test.
     consoleWatch.allow(/status of 50[24] .*\/mpp\/app\/v1\/nfc\/proxy/);
     await pos.getByLabel('Days').fill('8');
     await pos.getByRole('button', { name: 'Advance clock' }).click();
