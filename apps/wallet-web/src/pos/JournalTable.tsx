@@ -1,6 +1,6 @@
 import type { JournalSummary } from '@tapkit/terminal';
 import { currencyOfNumeric, formatMoney } from '../shared/money.ts';
-import { whenOf } from '../shared/when.ts';
+import { shortWhenOf, whenOf } from '../shared/when.ts';
 import { responseCodeText } from '../shared/words.ts';
 import { journalStatusWords } from './display.ts';
 
@@ -31,7 +31,7 @@ export function JournalTable({ transactions }: { transactions: readonly JournalS
         <tbody>
           {transactions.map((t) => (
             <tr key={t.rrn}>
-              <td>{whenOf(new Date(t.atMs).toISOString())}</td>
+              <td title={whenOf(new Date(t.atMs).toISOString())}>{shortWhenOf(t.atMs)}</td>
               <td>{t.rrn}</td>
               <td>{t.kind === 'PURCHASE' ? 'Sale' : 'Refund'}</td>
               <td>{formatMoney(t.amountMinor, currencyOfNumeric(t.currencyCode))}</td>

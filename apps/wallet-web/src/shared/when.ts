@@ -13,3 +13,13 @@ export function whenOf(iso: string | null): string {
     minute: '2-digit',
   });
 }
+
+/** "4 Dec, 18:30": a journal line's time, short enough for a table on a phone. */
+export function shortWhenOf(atMs: number): string {
+  return new Date(atMs).toLocaleString(undefined, {
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
