@@ -22,6 +22,8 @@ export default defineConfig({
             'packages/*/src/**/*.test.ts',
             'packages/*/tests/**/*.test.ts',
             'apps/*/src/**/*.test.ts',
+            // wallet-web's component tests (a DOM per file: `// @vitest-environment happy-dom`).
+            'apps/*/src/**/*.test.tsx',
             'tests/**/*.test.ts',
           ],
           exclude: ['**/node_modules/**', 'tests/e2e/**'],

@@ -7,7 +7,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 // can fail on any of them.
 
 export const CHROMIUM_PATH = process.env.TAPKIT_CHROMIUM ?? '/usr/bin/chromium';
-export const ARTIFACTS_DIR = join(import.meta.dirname, '..', '..', 'test-artifacts', 'e2e');
+export const ARTIFACTS_DIR = join(import.meta.dirname, '..', '..', 'test-results', 'e2e');
 
 export const PHONE = { width: 390, height: 844 } as const;
 export const DESKTOP = { width: 1280, height: 900 } as const;
@@ -31,15 +31,20 @@ export class ConsoleWatch {
   readonly problems: string[] = [];
   private readonly allowed: RegExp[] = [];
 
-  /** Errors a step expects (the browser logs every 4xx answer as a console error); say why at the call. */
+  /**
+   * Errors a step expects (the browser logs every 4xx answer as a console error), matched against the
+   * message and the URL it is about; say why at the call.
+   */
   allow(pattern: RegExp): void {
     this.allowed.push(pattern);
   }
 
   watch(page: Page, name: string): Page {
     page.on('console', (message) => {
-      if (message.type() !== 'error' || this.allowed.some((p) => p.test(message.text()))) return;
-      this.problems.push(`${name} console.error: ${message.text()}`);
+      // A failed request's message does not name the URL; its location does.
+      const text = `${message.text()} ${message.location().url}`;
+      if (message.type() !== 'error' || this.allowed.some((p) => p.test(text))) return;
+      this.problems.push(`${name} console.error: ${text}`);
     });
     page.on('pageerror', (error) => this.problems.push(`${name} uncaught: ${error.message}`));
     return page;
@@ -60,4 +65,9 @@ export async function newPage(
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
+}
+
+/** Whether the page fits its viewport's width: nothing scrolls sideways (tables scroll inside their card). */
+export async function fitsWidth(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
 }

@@ -5,11 +5,13 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SystemHandle, startSystem } from '../../packages/cli/src/system.ts';
-import { ConsoleWatch, DESKTOP, launchChromium, newPage, PHONE, screenshot } from './browser.ts';
+import { ConsoleWatch, DESKTOP, fitsWidth, launchChromium, newPage, PHONE, screenshot } from './browser.ts';
 
 // The whole system with a person in front of it: the wallet page (the phone, the card) and the POS page
 // (the reader) in two tabs of one browser, talking over the BroadcastChannel; every party behind them
-// runs for real on loopback ports (startSystem). Log in, activate, pay, lock, unlock, refund.
+// runs for real on loopback ports (startSystem). Log in, activate, pay, lock, unlock, replenish, decline,
+// refund, void, the operations view, the phone width and a POS reload. Screenshots go to
+// test-results/e2e/ (kept by CI as artifacts).
 
 const waitMs = 30_000;
 /** The pages `npm run test:e2e` just built (vite build apps/wallet-web). */
@@ -38,6 +40,26 @@ async function tap(page: Page, amount: string, expected: string): Promise<string
   return (await page.getByLabel('Terminal display').textContent()) ?? '';
 }
 
+async function tapNote(page: Page, text: string | RegExp): Promise<void> {
+  await page.getByLabel('Tap result').filter({ hasText: text }).waitFor({ timeout: waitMs });
+}
+
+async function panelResult(page: Page, text: string | RegExp): Promise<void> {
+  await page.getByLabel('Panel result').filter({ hasText: text }).waitFor({ timeout: waitMs });
+}
+
+async function logIn(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+function user(name: string) {
+  const found = system.demoUsers.find((u) => u.username === name);
+  if (found === undefined) throw new Error(`the system has no demo user ${name}`);
+  return found;
+}
+
 describe('wallet and POS in the browser', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'tapkit-e2e-'));
@@ -60,85 +82,183 @@ describe('wallet and POS in the browser', () => {
     if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('logs in, activates, pays, is refused while locked, and gets the money back by refund', async () => {
-    const alice = system.demoUsers.find((u) => u.username === 'alice');
-    if (alice === undefined) throw new Error('the system has no demo user alice');
-    const startBalance = `HKD ${(alice.startHkdMinor / 100n).toString()}.${(alice.startHkdMinor % 100n).toString().padStart(2, '0')}`;
+  it('logs in, activates with the progress bar, replenishes, pays, and is refused while locked', async () => {
+    const alice = user('alice');
+    const start = alice.startHkdMinor;
 
-    // Log in.
+    // A wrong password says so and keeps the username (the browser logs the 401 as a console error).
     await wallet.goto(`${system.urls.web}/`);
     await screenshot(wallet, '01-wallet-login');
-    await wallet.getByLabel('Username').fill(alice.username);
+    consoleWatch.allow(/status of 401/);
+    await logIn(wallet, alice.username, 'not-the-password');
+    await wallet
+      .getByRole('alert')
+      .filter({ hasText: 'Wrong username or password' })
+      .waitFor({ timeout: waitMs });
+    expect(await wallet.getByLabel('Username').inputValue()).toBe(alice.username);
+    expect(await wallet.getByLabel('Password').inputValue()).toBe('');
+    await screenshot(wallet, '02-wallet-wrong-password');
     await wallet.getByLabel('Password').fill(alice.password);
     await wallet.getByRole('button', { name: 'Log in' }).click();
     await wallet.getByTestId('balance-HKD').waitFor({ timeout: waitMs });
-    expect(await balanceText(wallet)).toBe(startBalance);
+    expect(await balanceText(wallet)).toBe(hkd(start));
 
-    // Activate (fast provisioning): the apply page, the progress page, then the card page.
+    // The first-run hint says the reader is the POS page, and links to it.
+    const hint = wallet.getByRole('complementary', { name: 'How to pay' });
+    const openPos = hint.getByRole('link', { name: 'Open the POS page' });
+    expect(await openPos.getAttribute('href')).toBe('./pos.html');
+    const [beside] = await Promise.all([context.waitForEvent('page'), openPos.click()]);
+    await beside.waitForLoadState();
+    expect(new URL(beside.url()).pathname).toBe('/pos.html');
+    await beside.close();
+
+    // Activate (fast provisioning): the apply page, the progress page with the step in words, the card.
     await wallet.getByTestId('page-apply').waitFor({ timeout: waitMs });
-    await screenshot(wallet, '02-wallet-apply');
+    await screenshot(wallet, '03-wallet-apply-first-run');
     await wallet.getByRole('button', { name: 'Apply' }).click();
     await wallet.getByRole('progressbar', { name: 'Activation progress' }).waitFor({ timeout: waitMs });
-    await screenshot(wallet, '03-wallet-activating');
+    expect(await wallet.getByTestId('activation-phase').textContent()).not.toMatch(/_/);
+    expect(await wallet.getByTestId('activation-time-left').textContent()).toMatch(
+      /left|Almost|Working|Done/,
+    );
+    await screenshot(wallet, '04-wallet-activating');
     await wallet.getByTestId('page-card').waitFor({ timeout: activationWaitMs });
     const credentials = Number(await wallet.getByLabel('Credentials left').textContent());
     expect(credentials).toBeGreaterThan(0);
-    await screenshot(wallet, '04-wallet-card');
 
-    // Pay 12.34 HKD at the POS tab.
+    // Replenish by hand: the page says how many keys came.
+    await wallet.getByRole('button', { name: 'Get more keys' }).click();
+    await tapNote(wallet, /Topped up: \d+ new payment keys/);
+    const replenished = Number(await wallet.getByLabel('Credentials left').textContent());
+    expect(replenished).toBeGreaterThanOrEqual(credentials);
+    await screenshot(wallet, '05-wallet-replenished');
+
+    // The POS page starts with an empty journal, said in words. Pay 12.34 HKD.
     await pos.goto(`${system.urls.web}/pos.html`);
+    await pos.getByTestId('journal-empty').waitFor({ timeout: waitMs });
     await pos.getByLabel('Currency').selectOption('HKD');
-    await screenshot(pos, '05-pos-ready');
+    await screenshot(pos, '06-pos-ready-empty-journal');
     const approved = await tap(pos, '12.34', 'APPROVED');
     expect(approved).toContain('HKD 12.34');
-    await screenshot(pos, '06-pos-approved');
-    await wallet.getByLabel('Tap result').filter({ hasText: 'Paid HKD 12.34' }).waitFor({ timeout: waitMs });
-    await expect.poll(() => balanceText(wallet), { timeout: waitMs }).toBe(subtract(startBalance, 1234n));
-    expect(Number(await wallet.getByLabel('Credentials left').textContent())).toBe(credentials - 1);
-    await screenshot(wallet, '07-wallet-paid');
+    await screenshot(pos, '07-pos-approved');
+    await tapNote(wallet, 'Paid HKD 12.34');
+    await expect.poll(() => balanceText(wallet), { timeout: waitMs }).toBe(hkd(start - 1234n));
+    expect(Number(await wallet.getByLabel('Credentials left').textContent())).toBe(replenished - 1);
+    // One list of payments with the date, the merchant and the status; the first-run hint is gone.
+    const rows = wallet.getByTestId('history-row');
+    await expect.poll(() => rows.count(), { timeout: waitMs }).toBe(1);
+    expect(await rows.first().textContent()).toContain('Paid');
+    expect(await rows.first().locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(await wallet.getByRole('region', { name: /Recent payments/ }).count()).toBe(0);
+    expect(await hint.count()).toBe(0);
+    await screenshot(wallet, '08-wallet-paid');
 
-    // Lock: the card refuses the tap (GET PROCESSING OPTIONS answered 6985), nothing is paid.
+    // Lock: the card refuses the tap; both pages say so in words, the code small.
     await wallet.getByRole('button', { name: 'Lock card' }).click();
     await wallet.getByTestId('page-locked').waitFor({ timeout: waitMs });
-    await screenshot(wallet, '08-wallet-locked');
-    const refused = await tap(pos, '5.00', 'CARD ERROR');
+    expect(await wallet.getByLabel('Tap result').count()).toBe(0);
+    await screenshot(wallet, '09-wallet-locked');
+    const refused = await tap(pos, '5.00', 'CARD REFUSED');
+    expect(refused).toContain('may be locked');
     expect(refused).toContain('SW 6985');
-    await wallet
-      .getByLabel('Tap result')
-      .filter({ hasText: '10008 TOKEN_UNAVAILABLE' })
-      .waitFor({ timeout: waitMs });
-    await screenshot(pos, '09-pos-refused-locked');
-    expect(await balanceText(wallet)).toBe(subtract(startBalance, 1234n));
+    await tapNote(wallet, 'Your card is locked, so the payment was refused');
+    await screenshot(pos, '10-pos-refused-locked');
+    await screenshot(wallet, '11-wallet-refused-locked');
+    expect(await balanceText(wallet)).toBe(hkd(start - 1234n));
 
-    // Unlock: the card page again.
+    // Unlock: the card page again, and the message about the locked tap is gone.
     await wallet.getByRole('button', { name: 'Unlock card' }).click();
     await wallet.getByTestId('page-card').waitFor({ timeout: waitMs });
+    expect(await wallet.getByLabel('Tap result').count()).toBe(0);
+    expect(consoleWatch.problems).toEqual([]);
+  });
 
-    // Refund the purchase from the merchant panel; money moves at clearing (close the day).
+  it('declines for lack of funds with the reason, on both pages and in the history', async () => {
+    const alice = user('alice');
+    // 2000.00 is above the no-CVM limit: verify first, then the MPP finds too little money.
+    await tap(pos, '2000.00', 'SEE PHONE');
+    await wallet.getByText('Verification needed to pay HKD 2000.00').waitFor({ timeout: waitMs });
+    await screenshot(wallet, '12-wallet-verify');
+    await wallet.getByRole('button', { name: 'Authenticate' }).click();
+    const declined = await tap(pos, '2000.00', 'DECLINED');
+    expect(declined).toContain('not enough funds');
+    expect(declined).toContain('DE39 51');
+    await screenshot(pos, '13-pos-declined-funds');
+    await tapNote(wallet, /not enough money in your wallet/);
+    const row = wallet.getByTestId('history-row').first();
+    await row.filter({ hasText: 'Not enough money in your wallet' }).waitFor({ timeout: waitMs });
+    expect(await row.textContent()).toContain('USER_BALANCE_NOT_ENOUGH');
+    await screenshot(wallet, '14-wallet-declined-funds');
+    expect(await balanceText(wallet)).toBe(hkd(alice.startHkdMinor - 1234n));
+    expect(consoleWatch.problems).toEqual([]);
+  });
+
+  it('keeps the POS journal across a reload, and refunds from the merchant panel', async () => {
+    const alice = user('alice');
+    const sale = pos.getByRole('table', { name: 'Transactions' });
+    const before = await sale.textContent();
+    await pos.reload();
+    await sale.waitFor({ timeout: waitMs });
+    expect(await sale.textContent()).toBe(before);
+    await screenshot(pos, '15-pos-journal-after-reload');
+
+    // Refund the 12.34 purchase; money moves at clearing (close the day); the wallet updates by itself.
     await pos.getByRole('button', { name: 'Refund', exact: true }).click();
-    await pos.getByLabel('Panel result').filter({ hasText: 'Refund: APPROVED' }).waitFor({ timeout: waitMs });
+    await panelResult(pos, 'Refund approved');
     await pos.getByRole('button', { name: 'Close the day' }).click();
-    await pos.getByLabel('Panel result').filter({ hasText: 'Day closed' }).waitFor({ timeout: waitMs });
-    await screenshot(pos, '10-pos-refunded');
-    await expect
-      .poll(
-        async () => {
-          await wallet.getByRole('button', { name: 'Refresh' }).click();
-          return balanceText(wallet);
-        },
-        { timeout: waitMs, interval: 500 },
-      )
-      .toBe(startBalance);
-    await screenshot(wallet, '11-wallet-refunded');
+    await panelResult(pos, 'Day closed');
+    await screenshot(pos, '16-pos-refunded');
+    await expect.poll(() => balanceText(wallet), { timeout: waitMs }).toBe(hkd(alice.startHkdMinor));
+    await wallet
+      .getByTestId('history-row')
+      .filter({ hasText: 'refunded HKD 12.34' })
+      .waitFor({ timeout: waitMs });
+    await screenshot(wallet, '17-wallet-refunded-live');
+    expect(consoleWatch.problems).toEqual([]);
+  });
 
-    // The operations view shows the payment's timeline.
-    const link = wallet
-      .getByRole('region', { name: 'History' })
-      .getByRole('link', { name: 'timeline' })
-      .first();
+  it('shows a void in the wallet at once, without a refresh', async () => {
+    const alice = user('alice');
+    await tap(pos, '3.00', 'APPROVED');
+    await expect.poll(() => balanceText(wallet), { timeout: waitMs }).toBe(hkd(alice.startHkdMinor - 300n));
+    await pos.getByRole('button', { name: 'Void' }).click();
+    await panelResult(pos, 'Void approved');
+    await wallet
+      .getByTestId('history-row')
+      .first()
+      .filter({ hasText: 'Cancelled' })
+      .waitFor({ timeout: waitMs });
+    await expect.poll(() => balanceText(wallet), { timeout: waitMs }).toBe(hkd(alice.startHkdMinor));
+    await screenshot(wallet, '18-wallet-voided-live');
+    expect(consoleWatch.problems).toEqual([]);
+  });
+
+  it('refuses a refund beyond the sale at the panel, and sends one anyway and one from the other shop', async () => {
+    const alice = user('alice');
+    await tap(pos, '20.00', 'APPROVED');
+    await expect.poll(() => balanceText(wallet), { timeout: waitMs }).toBe(hkd(alice.startHkdMinor - 2000n));
+    // The panel's own refund stays within the sale; the page can send more (Alipay+ EXCEED_REFUND, the
+    // excess credited by adjustRefund) and a refund from the other shop, where the card never paid.
+    await pos.getByLabel('Refund amount').fill('30.00');
+    await pos.getByRole('button', { name: 'Refund', exact: true }).click();
+    await panelResult(pos, 'Refund refused');
+    await pos.getByRole('button', { name: 'Refund more than paid' }).click();
+    await panelResult(pos, 'Refund (any amount) approved');
+    await pos.getByLabel('Refund amount').fill('5.00');
+    await pos.getByRole('button', { name: 'Unlinked refund' }).click();
+    await panelResult(pos, 'Unlinked refund approved');
+    await pos.getByRole('button', { name: 'Close the day' }).click();
+    await panelResult(pos, 'Day closed');
+    await expect.poll(() => balanceText(wallet), { timeout: waitMs }).toBe(hkd(alice.startHkdMinor + 1500n));
+    expect(consoleWatch.problems).toEqual([]);
+  });
+
+  it('finds a payment in the operations view by RRN, lists the recent ones, and says when none is found', async () => {
+    const ops = await newPage(context, consoleWatch, 'ops', DESKTOP);
+    // From the wallet's history link, by payment request id.
+    const link = wallet.getByTestId('history-row').last().getByRole('link', { name: 'timeline' });
     const href = await link.getAttribute('href');
     expect(href).toMatch(/paymentRequestId=/);
-    const ops = await newPage(context, consoleWatch, 'ops', DESKTOP);
     await ops.goto(new URL(href ?? '', `${system.urls.web}/`).toString());
     const timeline = ops.getByRole('table', { name: 'Timeline' });
     await timeline.waitFor({ timeout: waitMs });
@@ -148,72 +268,54 @@ describe('wallet and POS in the browser', () => {
     expect(await ops.getByRole('table', { name: 'Ledger entries' }).getByRole('row').count()).toBeGreaterThan(
       1,
     );
-    await screenshot(ops, '12-ops-timeline');
+    await screenshot(ops, '19-ops-timeline');
 
+    // A missing RRN is said in words (the browser logs the 404 as a console error).
+    consoleWatch.allow(/status of 404/);
+    await ops.getByLabel('Look up by').selectOption('rrn');
+    await ops.getByLabel('Id', { exact: true }).fill('999999999999');
+    await ops.getByRole('button', { name: 'Show timeline' }).click();
+    await ops
+      .getByRole('alert')
+      .filter({ hasText: 'No payment found with RRN “999999999999”' })
+      .waitFor({ timeout: waitMs });
+    expect(await ops.getByRole('alert').textContent()).not.toContain('NOT_FOUND');
+
+    // The recent payments, each found by its RRN.
+    const recent = ops.getByRole('list', { name: 'Recent payments' });
+    await recent.waitFor({ timeout: waitMs });
+    await recent.getByRole('button', { name: /^RRN / }).first().click();
+    await timeline.waitFor({ timeout: waitMs });
+    expect(await ops.getByLabel('Id', { exact: true }).inputValue()).toMatch(/^\d{12}$/);
+    expect(await timeline.getByRole('cell', { name: 'ACQUIRER', exact: true }).count()).toBeGreaterThan(0);
+    await screenshot(ops, '20-ops-by-rrn-recent');
+    await ops.close();
     expect(consoleWatch.problems).toEqual([]);
   });
 
-  it('asks for on-device verification above the no-CVM limit, and takes refunds beyond the purchase', async () => {
-    const alice = system.demoUsers.find((u) => u.username === 'alice');
-    if (alice === undefined) throw new Error('the system has no demo user alice');
-    const start = alice.startHkdMinor;
-    expect(await balanceText(wallet)).toBe(hkd(start));
-
-    // 80.00 is above the SDK's no-CVM limit (50.00): SEE PHONE, authenticate on the wallet, tap again.
-    await tap(pos, '80.00', 'SEE PHONE');
-    await wallet.getByText('Verification needed to pay HKD 80.00').waitFor({ timeout: waitMs });
-    await screenshot(wallet, '13-wallet-verify');
-    await wallet.getByRole('button', { name: 'Authenticate' }).click();
-    await tap(pos, '80.00', 'APPROVED');
-    await wallet.getByLabel('Tap result').filter({ hasText: 'Paid HKD 80.00' }).waitFor({ timeout: waitMs });
-    await expect.poll(() => balanceText(wallet), { timeout: waitMs }).toBe(hkd(start - 8000n));
-
-    // The merchant panel's own refund stays within the purchase; the page can send more (EXCEED_REFUND)
-    // and a refund from the other shop, where the card never paid (UNLINKED_REFUND).
-    const panelResult = pos.getByLabel('Panel result');
-    await pos.getByLabel('Refund amount').fill('100.00');
-    await pos.getByRole('button', { name: 'Refund', exact: true }).click();
-    await panelResult.filter({ hasText: 'Refund failed: AMOUNT_INVALID' }).waitFor({ timeout: waitMs });
-    await pos.getByRole('button', { name: 'Refund more than paid' }).click();
-    await panelResult.filter({ hasText: 'Refund (any amount): APPROVED' }).waitFor({ timeout: waitMs });
-    await pos.getByLabel('Refund amount').fill('5.00');
-    await pos.getByRole('button', { name: 'Unlinked refund' }).click();
-    await panelResult.filter({ hasText: 'Unlinked refund: APPROVED' }).waitFor({ timeout: waitMs });
-    await pos.getByRole('button', { name: 'Close the day' }).click();
-    await panelResult.filter({ hasText: 'Day closed' }).waitFor({ timeout: waitMs });
-    // 80.00 refunded against the purchase, 20.00 excess and 5.00 unlinked credited by adjustRefund.
-    await expect
-      .poll(
-        async () => {
-          await wallet.getByRole('button', { name: 'Refresh' }).click();
-          return balanceText(wallet);
-        },
-        { timeout: waitMs, interval: 500 },
-      )
-      .toBe(hkd(start + 2000n + 500n));
-
-    // Both pages at the other width.
+  it('fits the wallet and the POS in 390 px', async () => {
     await pos.setViewportSize(PHONE);
-    await screenshot(pos, '14-pos-phone-width');
+    expect(await fitsWidth(pos)).toBe(true);
+    expect(await fitsWidth(wallet)).toBe(true);
+    await screenshot(pos, '21-pos-phone-width');
+    await screenshot(wallet, '22-wallet-phone-width');
+    await pos.setViewportSize(DESKTOP);
     await wallet.setViewportSize(DESKTOP);
-    await screenshot(wallet, '15-wallet-desktop-width');
-    expect(consoleWatch.problems).toEqual([]);
+    await screenshot(wallet, '23-wallet-desktop-width');
+    await wallet.setViewportSize(PHONE);
   });
 
   it('prepares the card in the background, then asks for confirmation', async () => {
-    const bob = system.demoUsers.find((u) => u.username === 'bob');
-    if (bob === undefined) throw new Error('the system has no demo user bob');
+    const bob = user('bob');
     await wallet.getByRole('button', { name: /Log out/ }).click();
-    await wallet.getByLabel('Username').fill(bob.username);
-    await wallet.getByLabel('Password').fill(bob.password);
-    await wallet.getByRole('button', { name: 'Log in' }).click();
+    await logIn(wallet, bob.username, bob.password);
     await wallet.getByTestId('page-apply').waitFor({ timeout: waitMs });
     expect(await balanceText(wallet)).toBe(hkd(bob.startHkdMinor));
 
     // Silent activation stops at status 11: the confirm page, then the card page.
     await wallet.getByRole('button', { name: 'Prepare in background' }).click();
     await wallet.getByTestId('page-confirm').waitFor({ timeout: activationWaitMs });
-    await screenshot(wallet, '16-wallet-confirm');
+    await screenshot(wallet, '24-wallet-confirm');
     await wallet.getByRole('button', { name: 'Confirm' }).click();
     await wallet.getByTestId('page-card').waitFor({ timeout: activationWaitMs });
 
@@ -224,49 +326,30 @@ describe('wallet and POS in the browser', () => {
   });
 
   it('gives an uncleared authorization back when the clock passes its expiry', async () => {
-    const bob = system.demoUsers.find((u) => u.username === 'bob');
-    if (bob === undefined) throw new Error('the system has no demo user bob');
+    const bob = user('bob');
     // Close the day first, so only the next tap stays uncleared.
     await pos.getByRole('button', { name: 'Close the day' }).click();
-    await pos.getByLabel('Panel result').filter({ hasText: 'Day closed' }).waitFor({ timeout: waitMs });
+    await panelResult(pos, 'Day closed');
     await tap(pos, '1.00', 'APPROVED');
     await expect.poll(() => balanceText(wallet), { timeout: waitMs }).toBe(hkd(bob.startHkdMinor - 400n));
     // Eight days later the MPP session has expired too: the app's next request is answered 401 (which the
     // browser logs as a console error) and the app goes back to the login page.
-    consoleWatch.allow(/status of 401/);
+    // An SDK request in the proxy while the clock jumps (the notification feed after the tap) can fail
+    // upstream, 502/504, as the parties see eight days pass mid-request; the SDK retries it. Seen once in
+    // a local run; only the proxy's URL is allowed, so any other failure still fails the test.
+    consoleWatch.allow(/status of 50[24] .*\/mpp\/app\/v1\/nfc\/proxy/);
     await pos.getByLabel('Days').fill('8');
     await pos.getByRole('button', { name: 'Advance clock' }).click();
-    await pos
-      .getByLabel('Panel result')
-      .filter({ hasText: 'Clock advanced by 8 days' })
-      .waitFor({ timeout: waitMs });
-    await wallet.getByRole('button', { name: 'Refresh' }).click();
+    await panelResult(pos, 'Clock advanced: by 8 days');
     await wallet.getByText('Your session has ended').waitFor({ timeout: waitMs });
-    await wallet.getByLabel('Username').fill(bob.username);
-    await wallet.getByLabel('Password').fill(bob.password);
-    await wallet.getByRole('button', { name: 'Log in' }).click();
+    await logIn(wallet, bob.username, bob.password);
     // The authorization expired without clearing: Alipay+ gave it back (the 1.00 returns).
-    await expect
-      .poll(
-        async () => {
-          await wallet.getByRole('button', { name: 'Refresh' }).click();
-          return balanceText(wallet);
-        },
-        { timeout: waitMs, interval: 500 },
-      )
-      .toBe(hkd(bob.startHkdMinor - 300n));
-    await screenshot(wallet, '17-wallet-after-expiry');
+    await expect.poll(() => balanceText(wallet), { timeout: waitMs }).toBe(hkd(bob.startHkdMinor - 300n));
+    await screenshot(wallet, '25-wallet-after-expiry');
     expect(consoleWatch.problems).toEqual([]);
   });
 });
 
 function hkd(minor: bigint): string {
   return `HKD ${minor / 100n}.${(minor % 100n).toString().padStart(2, '0')}`;
-}
-
-/** "HKD 1000.00" minus minor units, formatted the same way. */
-function subtract(text: string, minor: bigint): string {
-  const [currency, amount] = text.split(' ');
-  const value = BigInt((amount ?? '0').replace('.', '')) - minor;
-  return `${currency} ${value / 100n}.${(value % 100n).toString().padStart(2, '0')}`;
 }

@@ -236,6 +236,52 @@ describe.each(testEngines())('app API on $name', (engine) => {
       expect(others.json().payments).toEqual([]);
     });
 
+    it('pages the history with a cursor, rows of the same millisecond included once', async () => {
+      for (const id of ['PR-A', 'PR-B', 'PR-C']) await seedPayment(handle, id, startMs - 1_000, null);
+      await seedPayment(handle, 'PR-D', startMs - 5_000, null);
+      const token = await login();
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      for (let page = 0; page < 5; page++) {
+        const suffix: string = cursor === null ? '' : `&cursor=${cursor}`;
+        const response = await app.inject({
+          method: 'GET',
+          url: `/app/v1/payments?limit=2${suffix}`,
+          headers: auth(token),
+        });
+        expect(response.statusCode).toBe(200);
+        const body = response.json() as {
+          payments: { paymentRequestId: string; createdAt: string }[];
+          next: string | null;
+        };
+        seen.push(...body.payments.map((p) => p.paymentRequestId));
+        cursor = body.next;
+        if (cursor === null) break;
+      }
+      expect(seen).toEqual(['PR-A', 'PR-B', 'PR-C', 'PR-D']);
+      const first = await app.inject({
+        method: 'GET',
+        url: '/app/v1/payments?limit=4',
+        headers: auth(token),
+      });
+      expect(first.json().next).toBeNull();
+      expect(first.json().payments[3].createdAt).toBe('2026-11-25T11:59:55+08:00');
+    });
+
+    it('refuses a cursor it did not make with QUERY_INVALID', async () => {
+      const token = await login();
+      const forged = Buffer.from('soon.PR-1').toString('base64url');
+      for (const cursor of ['not base64!', forged, 'x'.repeat(300)]) {
+        const response = await app.inject({
+          method: 'GET',
+          url: `/app/v1/payments?cursor=${encodeURIComponent(cursor)}`,
+          headers: auth(token),
+        });
+        expect(response.statusCode).toBe(400);
+        expect(response.json().error.code).toBe('QUERY_INVALID');
+      }
+    });
+
     it('refuses a bad limit with QUERY_INVALID', async () => {
       const token = await login();
       for (const query of ['limit=0', 'limit=101', 'limit=abc', 'other=1']) {

@@ -1,107 +1,81 @@
 import { useCallback, useEffect, useState } from 'react';
-import { timeline } from '../shared/system.ts';
+import { currencyOfNumeric, formatMoney } from '../shared/money.ts';
+import { type RecentPayment, recentPayments, timeline } from '../shared/system.ts';
+import { whenOf } from '../shared/when.ts';
+import { responseCodeText } from '../shared/words.ts';
+import { TimelineView } from './TimelineView.tsx';
 
-// The operations view: for one payment (by network trace id or payment request id) the timeline across
-// the parties (tap → 0100 → pay → 0110 → notify → clearing or reversal → refund) and the ledger entries,
-// as GET /system/v1/timeline reports them. The page renders whatever rows come back, newest last.
+// The operations view: find one payment by the RRN the POS shows, its network trace id or its payment
+// request id, or pick it from the recent ones; then its timeline across the parties (tap → 0100 → pay →
+// 0110 → notify → clearing or reversal → refund) and its ledger entries (GET /system/v1/timeline).
 
-type Row = Readonly<Record<string, unknown>>;
-type Kind = 'networkTraceId' | 'paymentRequestId';
+export type Kind = 'rrn' | 'networkTraceId' | 'paymentRequestId';
 
-/** ops.html?paymentRequestId=… or ?networkTraceId=… (the wallet's history links here). */
+const KIND_LABELS: Readonly<Record<Kind, string>> = {
+  rrn: 'RRN (on the POS receipt)',
+  networkTraceId: 'Network trace id',
+  paymentRequestId: 'Payment request id',
+};
+const recentCount = 20;
+
+/** ops.html?rrn=…, ?paymentRequestId=… or ?networkTraceId=… (the wallet's history links here). */
 function initialQuery(): { kind: Kind; id: string } {
   const params = new URLSearchParams(location.search);
-  const trace = params.get('networkTraceId');
-  if (trace !== null) return { kind: 'networkTraceId', id: trace };
-  return { kind: 'paymentRequestId', id: params.get('paymentRequestId') ?? '' };
+  for (const kind of ['rrn', 'networkTraceId', 'paymentRequestId'] as const) {
+    const id = params.get(kind);
+    if (id !== null) return { kind, id };
+  }
+  return { kind: 'rrn', id: '' };
 }
 
-function rowsOf(value: unknown, key: string): readonly Row[] {
-  if (typeof value !== 'object' || value === null) return [];
-  const rows = (value as Record<string, unknown>)[key];
-  return Array.isArray(rows) ? rows.filter((r): r is Row => typeof r === 'object' && r !== null) : [];
+function useTimeline() {
+  const [result, setResult] = useState<unknown>();
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const search = useCallback(async (by: Kind, value: string) => {
+    const id = value.trim();
+    setError(undefined);
+    if (id === '') {
+      setResult(undefined);
+      setError('Type an id, or pick a payment from the recent ones below.');
+      return;
+    }
+    setBusy(true);
+    const found = await timeline({ [by]: id });
+    setBusy(false);
+    setResult(found.ok ? found.value : undefined);
+    if (found.ok) return;
+    if (found.error.status === 404)
+      setError(`No payment found with ${KIND_LABELS[by].replace(/ \(.*/, '')} “${id}”.`);
+    else if (found.error.code === 'NETWORK')
+      setError('The system cannot be reached. Is `tapkit up` running?');
+    else setError(`The lookup failed: ${found.error.message || found.error.code}`);
+  }, []);
+  return { result, error, busy, search };
 }
-
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
-
-function Table({
-  label,
-  rows,
-  columns,
-}: {
-  label: string;
-  rows: readonly Row[];
-  columns: readonly string[];
-}) {
-  if (rows.length === 0) return <p className="hint">No {label.toLowerCase()}.</p>;
-  return (
-    <div className="scroll">
-      <table aria-label={label}>
-        <thead>
-          <tr>
-            {columns.map((c) => (
-              <th key={c}>{c}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r, index) => (
-            // Rows have no id of their own; their order is the timeline's.
-            // biome-ignore lint/suspicious/noArrayIndexKey: positional rows
-            <tr key={index}>
-              {columns.map((c) => (
-                <td key={c}>{c === 'postings' ? postingsText(r[c]) : cell(r[c])}</td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-/** Ledger postings as "account amount" pairs, one transfer per row. */
-function postingsText(value: unknown): string {
-  if (!Array.isArray(value)) return cell(value);
-  return value
-    .map((p: unknown) => {
-      const posting = (typeof p === 'object' && p !== null ? p : {}) as Record<string, unknown>;
-      return `${cell(posting.accountId)} ${cell(posting.amountMinor)}`;
-    })
-    .join(' · ');
-}
-
-const timelineColumns = ['at', 'party', 'step', 'detail'] as const;
-const ledgerColumns = ['id', 'kind', 'currency', 'amountMinor', 'postings'] as const;
 
 export function OpsApp() {
   const [kind, setKind] = useState<Kind>(() => initialQuery().kind);
   const [id, setId] = useState(() => initialQuery().id);
-  const [result, setResult] = useState<unknown>();
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-
-  const search = useCallback(async (by: Kind, value: string) => {
-    setBusy(true);
-    setError(undefined);
-    const found = await timeline(value.trim() === '' ? {} : { [by]: value.trim() });
-    setBusy(false);
-    if (found.ok) setResult(found.value);
-    else {
-      setResult(undefined);
-      setError(`${found.error.code}: ${found.error.message}`);
-    }
+  const { result, error, busy, search } = useTimeline();
+  const [recent, setRecent] = useState<readonly RecentPayment[] | undefined>();
+  const loadRecent = useCallback(async () => {
+    const list = await recentPayments(recentCount);
+    setRecent(list.ok ? list.value : []);
   }, []);
 
   // Opened from a link: show that payment straight away.
   useEffect(() => {
     const query = initialQuery();
     if (query.id !== '') void search(query.kind, query.id);
-  }, [search]);
+    void loadRecent();
+  }, [search, loadRecent]);
 
+  const pick = (by: Kind, value: string) => {
+    setKind(by);
+    setId(value);
+    void search(by, value);
+  };
   return (
     <main className="app ops">
       <header className="bar">
@@ -119,13 +93,16 @@ export function OpsApp() {
           <label>
             Look up by
             <select value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
-              <option value="paymentRequestId">Payment request id</option>
-              <option value="networkTraceId">Network trace id</option>
+              {(Object.keys(KIND_LABELS) as Kind[]).map((k) => (
+                <option key={k} value={k}>
+                  {KIND_LABELS[k]}
+                </option>
+              ))}
             </select>
           </label>
           <label>
             Id
-            <input value={id} onChange={(e) => setId(e.target.value)} placeholder="empty: latest" />
+            <input value={id} onChange={(e) => setId(e.target.value)} placeholder="e.g. 433812000123" />
           </label>
           <button type="submit" disabled={busy}>
             Show timeline
@@ -137,22 +114,51 @@ export function OpsApp() {
           </p>
         )}
       </section>
-      {result !== undefined && (
-        <>
-          <section className="card" aria-labelledby="timeline-title">
-            <h2 id="timeline-title">Timeline</h2>
-            <p className="hint">
-              Network trace id {cell((result as Row).networkTraceId)} · payments{' '}
-              {cell((result as Row).paymentRequestIds)}
-            </p>
-            <Table label="Timeline" rows={rowsOf(result, 'entries')} columns={timelineColumns} />
-          </section>
-          <section className="card" aria-labelledby="ledger-title">
-            <h2 id="ledger-title">Ledger entries</h2>
-            <Table label="Ledger entries" rows={rowsOf(result, 'ledger')} columns={ledgerColumns} />
-          </section>
-        </>
-      )}
+      {result !== undefined && <TimelineView result={result} />}
+      <RecentList recent={recent} onPick={pick} onRefresh={() => void loadRecent()} />
     </main>
+  );
+}
+
+function RecentList(props: {
+  recent: readonly RecentPayment[] | undefined;
+  onPick: (kind: Kind, id: string) => void;
+  onRefresh: () => void;
+}) {
+  const { recent } = props;
+  return (
+    <section className="card" aria-labelledby="recent-title">
+      <div className="bar">
+        <h2 id="recent-title">Recent payments</h2>
+        <button type="button" className="link" onClick={props.onRefresh}>
+          Refresh
+        </button>
+      </div>
+      {recent === undefined && <p className="hint">Loading…</p>}
+      {recent?.length === 0 && <p className="hint">No payments yet: tap at the POS page first.</p>}
+      {recent !== undefined && recent.length > 0 && (
+        <ul className="rows" aria-label="Recent payments">
+          {recent.map((p, index) => (
+            // Two answers can share an RRN (a purchase and its reversal): the position keeps keys unique.
+            // biome-ignore lint/suspicious/noArrayIndexKey: positional rows
+            <li key={index}>
+              <span>{whenOf(p.at)}</span>
+              <span>{p.kind === 'PURCHASE' ? 'Sale' : p.kind === 'REFUND' ? 'Refund' : 'Reversal'}</span>
+              <span>
+                {p.amountMinor === null
+                  ? ''
+                  : formatMoney(BigInt(p.amountMinor), currencyOfNumeric(p.currencyNumeric ?? ''))}
+              </span>
+              <span>{p.responseCode === '00' ? 'approved' : responseCodeText(p.responseCode ?? '')}</span>
+              {p.rrn !== null && (
+                <button type="button" className="link" onClick={() => props.onPick('rrn', p.rrn ?? '')}>
+                  RRN {p.rrn}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }

@@ -8,7 +8,6 @@ import {
   dateTimeFields,
   defaultTerminalConfig,
   HttpNetworkConnection,
-  InMemoryJournal,
   type JournalEntry,
   MerchantPanel,
   outcomeOf,
@@ -17,6 +16,7 @@ import {
   type TerminalConfig,
   type TerminalLogger,
   type TerminalOutcome,
+  type TransactionJournal,
   webCryptoRandom,
 } from '@tapkit/terminal';
 
@@ -73,7 +73,6 @@ export function offsetClock(offsetMs: () => number): Clock {
 }
 
 export class PosStation {
-  readonly journal = new InMemoryJournal(500);
   private acquirer: AcquirerLink;
   private reader: ContactlessReader;
   private panelImpl: MerchantPanel;
@@ -81,10 +80,12 @@ export class PosStation {
   private readonly connection: HttpNetworkConnection;
   private config: TerminalConfig;
 
+  /** `journal`: where the sales are kept (IndexedDB on the page, so a reload keeps them). */
   constructor(
     readonly merchant: Merchant,
     currencyNumeric: string,
     private readonly clock: Clock,
+    readonly journal: TransactionJournal,
   ) {
     this.connection = new HttpNetworkConnection({ baseUrl: '', clock, pendingCountMax: 4 });
     this.config = this.configFor(currencyNumeric);

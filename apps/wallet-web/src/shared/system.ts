@@ -38,3 +38,22 @@ export function timeline(query: Record<string, string>): Promise<HttpResult<unkn
   const search = new URLSearchParams(query).toString();
   return requestJson(`/system/v1/timeline?${search}`);
 }
+
+/** The operations view's list: the newest exchanges the acquirer saw answered. */
+export interface RecentPayment {
+  readonly at: string;
+  readonly networkTraceId: string | null;
+  readonly rrn: string | null;
+  readonly mti: string;
+  readonly kind: 'PURCHASE' | 'REFUND' | 'REVERSAL';
+  readonly amountMinor: string | null;
+  readonly currencyNumeric: string | null;
+  readonly responseCode: string | null;
+}
+
+export async function recentPayments(limit: number): Promise<HttpResult<readonly RecentPayment[]>> {
+  const result = await requestJson<{ payments: RecentPayment[] }>(
+    `/system/v1/payments/recent?limit=${limit}`,
+  );
+  return result.ok ? { ok: true, value: result.value.payments } : result;
+}

@@ -1,22 +1,15 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { formatMoney } from '../shared/money.ts';
 import { CardHost } from './card-host.ts';
+import { FirstRunHint } from './FirstRunHint.tsx';
 import { History } from './History.tsx';
-import {
-  fetchPayments,
-  fetchWallet,
-  login,
-  logout,
-  type PaymentView,
-  type Session,
-  type WalletView,
-} from './mpp-client.ts';
+import { login, logout, type Session } from './mpp-client.ts';
 import { NfcSection } from './NfcSection.tsx';
+import { useWalletData } from './use-wallet-data.ts';
 
 // The wallet app: log in, balance, history, and the Alipay+ NFC pages (NfcSection).
 
 const sessionKey = 'tapkit.session';
-const historyCountMax = 10;
 
 function storedSession(): Session | undefined {
   try {
@@ -68,16 +61,26 @@ export function WalletApp() {
   );
 }
 
-function LoginPage({ onSignedIn, notice }: { onSignedIn: (session: Session) => void; notice?: string }) {
+export function LoginPage({
+  onSignedIn,
+  notice,
+}: {
+  onSignedIn: (session: Session) => void;
+  notice?: string;
+}) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
-  const submit = async (form: FormData) => {
+  const submit = async () => {
     setBusy(true);
     setError(undefined);
-    const result = await login(String(form.get('username') ?? ''), String(form.get('password') ?? ''));
+    const result = await login(username, password);
     setBusy(false);
-    if (result.ok) onSignedIn(result.value);
-    else setError(result.error.code === 'LOGIN_FAILED' ? 'Wrong username or password' : result.error.message);
+    if (result.ok) return onSignedIn(result.value);
+    // The username stays: only the password is typed again.
+    setPassword('');
+    setError(loginErrorText(result.error.code, result.error.message));
   };
   return (
     <section className="card" aria-labelledby="login-title">
@@ -87,15 +90,28 @@ function LoginPage({ onSignedIn, notice }: { onSignedIn: (session: Session) => v
           {notice}
         </p>
       )}
-      <form action={(form) => void submit(form)} className="stack">
-        <label>
-          Username
-          <input name="username" autoComplete="username" required />
-        </label>
-        <label>
-          Password
-          <input name="password" type="password" autoComplete="current-password" required />
-        </label>
+      <form
+        className="stack"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void submit();
+        }}
+      >
+        <Field
+          label="Username"
+          name="username"
+          autoComplete="username"
+          value={username}
+          onChange={setUsername}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={setPassword}
+        />
         <button type="submit" disabled={busy}>
           Log in
         </button>
@@ -110,44 +126,69 @@ function LoginPage({ onSignedIn, notice }: { onSignedIn: (session: Session) => v
   );
 }
 
-function Home({ host, session, onExpired }: { host: CardHost; session: Session; onExpired: () => void }) {
-  const [wallet, setWallet] = useState<WalletView | undefined>();
-  const [payments, setPayments] = useState<readonly PaymentView[]>([]);
-  // A ref, so a new onExpired from the parent does not make a new refresh (and refetch) on every render.
-  const expired = useRef(onExpired);
-  expired.current = onExpired;
-  const refresh = useCallback(async () => {
-    const [w, p] = await Promise.all([
-      fetchWallet(session),
-      fetchPayments(session, { limit: historyCountMax }),
-    ]);
-    if (!w.ok && w.error.status === 401) return expired.current();
-    if (w.ok) setWallet(w.value);
-    if (p.ok) setPayments(p.value);
-  }, [session]);
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
+function Field(props: {
+  label: string;
+  name: string;
+  type?: string;
+  autoComplete: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        name={props.name}
+        type={props.type ?? 'text'}
+        autoComplete={props.autoComplete}
+        required
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </label>
+  );
+}
 
+function loginErrorText(code: string, message: string): string {
+  if (code === 'LOGIN_FAILED') return 'Wrong username or password. Check the password and try again.';
+  if (code === 'LOGIN_THROTTLED') return 'Too many attempts. Wait a minute, then try again.';
+  if (code === 'NETWORK')
+    return 'We could not reach the wallet service. Check your connection and try again.';
+  return message.length > 0 ? message : `Login failed (${code})`;
+}
+
+function Home({ host, session, onExpired }: { host: CardHost; session: Session; onExpired: () => void }) {
+  const data = useWalletData(session, onExpired);
   return (
     <>
       <section className="card" aria-labelledby="balance-title">
         <div className="bar">
           <h2 id="balance-title">Balance</h2>
-          <button type="button" className="link" onClick={() => void refresh()}>
+          <button type="button" className="link" onClick={() => void data.refresh()}>
             Refresh
           </button>
         </div>
+        {data.unreachable && (
+          <p role="alert" className="note bad">
+            Network trouble: we cannot reach the wallet service, so this may be out of date. Retrying…
+          </p>
+        )}
         <ul className="balances" aria-label="Balances">
-          {(wallet?.balances ?? []).map((b) => (
+          {(data.wallet?.balances ?? []).map((b) => (
             <li key={b.currency} data-testid={`balance-${b.currency}`}>
               {formatMoney(b.value, b.currency)}
             </li>
           ))}
         </ul>
       </section>
-      <NfcSection host={host} session={session} onPaymentsChanged={refresh} />
-      <History payments={payments} />
+      <FirstRunHint paymentsCount={data.payments.length} />
+      <NfcSection host={host} session={session} onPaymentsChanged={data.refresh} />
+      <History
+        payments={data.payments}
+        hasMore={data.hasMore}
+        loadingMore={data.loadingMore}
+        onLoadMore={() => void data.loadMore()}
+      />
     </>
   );
 }

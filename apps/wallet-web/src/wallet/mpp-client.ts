@@ -35,6 +35,7 @@ export interface PaymentView {
   readonly payToAmount: WireMoney | null;
   readonly refundedAmount: WireMoney | null;
   readonly paymentTime: string | null;
+  readonly createdAt: string;
   readonly customData: string | null;
   readonly merchantName: string | null;
 }
@@ -56,18 +57,27 @@ export async function fetchWallet(session: Session): Promise<HttpResult<WalletVi
   return requestJson<WalletView>(await url('/app/v1/wallet'), { token: session.token });
 }
 
+/** One page of the history: its rows, and the cursor of the next (older) page, null when none. */
+export interface PaymentsPage {
+  readonly payments: readonly PaymentView[];
+  readonly next: string | null;
+}
+
 export async function fetchPayments(
   session: Session,
-  query: { customData?: string; limit?: number } = {},
-): Promise<HttpResult<readonly PaymentView[]>> {
+  query: { customData?: string; limit?: number; cursor?: string } = {},
+): Promise<HttpResult<PaymentsPage>> {
   const search = new URLSearchParams();
   if (query.customData !== undefined) search.set('customData', query.customData);
   if (query.limit !== undefined) search.set('limit', String(query.limit));
+  if (query.cursor !== undefined) search.set('cursor', query.cursor);
   const suffix = search.size === 0 ? '' : `?${search.toString()}`;
-  const result = await requestJson<{ payments: PaymentView[] }>(await url(`/app/v1/payments${suffix}`), {
+  const result = await requestJson<PaymentsPage>(await url(`/app/v1/payments${suffix}`), {
     token: session.token,
   });
-  return result.ok ? { ok: true, value: result.value.payments } : result;
+  return result.ok
+    ? { ok: true, value: { payments: result.value.payments, next: result.value.next ?? null } }
+    : result;
 }
 
 /**

@@ -72,6 +72,7 @@ export class AcquirerCaptureLog {
       rrn: getText(request, 37),
       processingCode: getText(request, 3),
       amountMinor: getText(request, 4),
+      currencyNumeric: getText(request, 49),
     };
     const trace = networkTraceId === undefined ? {} : { networkTraceId };
     this.journal.add({ atMs: sentAtMs, party: 'ACQUIRER', step: `${request.mti} sent`, ...trace, detail });

@@ -17,7 +17,7 @@ import { startMastercard } from './mastercard.ts';
 import { DEMO_USERS, SYSTEM_MPP_CLIENT_ID, startSystemMpp } from './mpp.ts';
 import { OffsetClock } from './offset-clock.ts';
 import { type ResolvedPorts, resolvePorts, SYSTEM_HOST } from './port-plan.ts';
-import { buildTimeline } from './timeline.ts';
+import { buildTimeline, recentPayments } from './timeline.ts';
 import type { AdjustableClock, RunningSystem, SystemOptions, SystemParties, SystemUrls } from './types.ts';
 import { buildWebServer } from './web.ts';
 
@@ -243,6 +243,7 @@ async function startWeb(input: StartWebInput): Promise<{ close: () => Promise<vo
     closeDay: (presentments) => closeDay(desk, presentments),
     present: (presentment) => presentOne(desk, presentment),
     timeline: (query) => buildTimeline(timelineSources, query),
+    recentPayments: (limit) => recentPayments(journal, limit),
     fastify: input.fastify,
   });
   try {

@@ -27,6 +27,16 @@ export class SystemJournal {
     return this.events.filter((event) => event.networkTraceId === networkTraceId);
   }
 
+  /** The newest events that `match`, newest first, at most `limit`. */
+  recent(match: (event: JournalEvent) => boolean, limit: number): JournalEvent[] {
+    const out: JournalEvent[] = [];
+    for (let index = this.events.length - 1; index >= 0 && out.length < limit; index--) {
+      const event = this.events[index];
+      if (event !== undefined && match(event)) out.push(event);
+    }
+    return out;
+  }
+
   /** Events whose detail has `key` equal to `value` (a STAN, an RRN), oldest first. */
   where(key: string, value: unknown): JournalEvent[] {
     return this.events.filter((event) => event.detail[key] === value);

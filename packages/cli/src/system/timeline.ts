@@ -50,11 +50,22 @@ type Add = (
   detail: Record<string, unknown>,
 ) => void;
 
+/** What the operations view looks a payment up by: exactly one of these. */
+export interface TimelineQuery {
+  readonly networkTraceId?: string;
+  readonly paymentRequestId?: string;
+  /** The retrieval reference number the POS shows (DE37). */
+  readonly rrn?: string;
+}
+
 export async function buildTimeline(
   sources: TimelineSources,
-  query: { networkTraceId?: string; paymentRequestId?: string },
+  query: TimelineQuery,
 ): Promise<Timeline | undefined> {
-  const trace = query.networkTraceId ?? (await traceOfPayment(sources.issuerDb, query.paymentRequestId));
+  const trace =
+    query.networkTraceId ??
+    (query.rrn === undefined ? undefined : traceOfRrn(sources.journal, query.rrn)) ??
+    (await traceOfPayment(sources.issuerDb, query.paymentRequestId));
   const fromIssuer = trace === undefined ? [] : await paymentIdsOf(sources.issuerDb, trace);
   const paymentRequestIds = [
     ...new Set([...fromIssuer, ...(query.paymentRequestId ? [query.paymentRequestId] : [])]),
@@ -75,6 +86,49 @@ export async function buildTimeline(
   if (entries.length === 0) return undefined;
   entries.sort((a, b) => a.atMs - b.atMs || flowRank(a) - flowRank(b));
   return { networkTraceId: trace ?? null, paymentRequestIds, entries, ledger };
+}
+
+/** The network trace id the answer to the message with this RRN carried (DE63), from the journal. */
+function traceOfRrn(journal: SystemJournal, rrn: string): string | undefined {
+  return journal.where('rrn', rrn).find((event) => event.networkTraceId !== undefined)?.networkTraceId;
+}
+
+/** One line of the operations view's list of recent payments: an exchange the acquirer saw answered. */
+export interface RecentPayment {
+  readonly at: string;
+  readonly networkTraceId: string | null;
+  readonly rrn: string | null;
+  /** The MTI answered: 0110 an authorization (purchase or refund), 0410 / 0430 a reversal. */
+  readonly mti: string;
+  readonly kind: 'PURCHASE' | 'REFUND' | 'REVERSAL';
+  readonly amountMinor: string | null;
+  readonly currencyNumeric: string | null;
+  readonly responseCode: string | null;
+}
+
+/** The newest answered exchanges first, at most `limit` (the journal is bounded, so this is too). */
+export function recentPayments(journal: SystemJournal, limit: number): RecentPayment[] {
+  const received = journal.recent(
+    (event) => event.party === 'ACQUIRER' && /^0\d10 received$/.test(event.step),
+    limit,
+  );
+  return received.map((event) => {
+    const text = (key: string) =>
+      typeof event.detail[key] === 'string' ? (event.detail[key] as string) : null;
+    const mti = event.step.slice(0, 4);
+    const processingCode = text('processingCode') ?? '';
+    const kind = mti.startsWith('04') ? 'REVERSAL' : processingCode.startsWith('20') ? 'REFUND' : 'PURCHASE';
+    return {
+      at: new Date(event.atMs).toISOString(),
+      networkTraceId: event.networkTraceId ?? null,
+      rrn: text('rrn'),
+      mti,
+      kind,
+      amountMinor: text('amountMinor'),
+      currencyNumeric: text('currencyNumeric'),
+      responseCode: text('responseCode'),
+    };
+  });
 }
 
 async function traceOfPayment(db: Kysely<IssuerDatabase>, paymentRequestId: string | undefined) {

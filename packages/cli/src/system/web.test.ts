@@ -7,6 +7,20 @@ import { buildWebServer, PAGE_CONTENT_SECURITY_POLICY } from './web.ts';
 // The pages of `tapkit up` carry a strict Content-Security-Policy (and nosniff); the pages as Vite builds
 // them (module scripts and style sheets from the same origin) stay within it.
 
+const timelineOf42 = { networkTraceId: 'T-42', paymentRequestIds: [], entries: [], ledger: [] };
+const recent = [
+  {
+    at: '2026-12-04T10:00:00.000Z',
+    networkTraceId: 'T-42',
+    rrn: '000000000042',
+    mti: '0110',
+    kind: 'PURCHASE' as const,
+    amountMinor: '000000001234',
+    currencyNumeric: '344',
+    responseCode: '00',
+  },
+];
+
 describe('web server pages', () => {
   let dir: string;
   let app: ReturnType<typeof buildWebServer>;
@@ -26,7 +40,8 @@ describe('web server pages', () => {
       info: () => ({}),
       closeDay: async () => ({}) as never,
       present: async () => ({ ok: true }),
-      timeline: async () => undefined,
+      timeline: async (query) => (query.rrn === '000000000042' ? timelineOf42 : undefined),
+      recentPayments: (limit) => recent.slice(0, limit),
       fastify: { logger: false },
     });
     await app.ready();
@@ -45,5 +60,28 @@ describe('web server pages', () => {
     }
     expect(PAGE_CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
     expect(PAGE_CONTENT_SECURITY_POLICY).not.toContain('unsafe');
+  });
+
+  it('finds a timeline by RRN, says not found in words, and refuses two ids at once', async () => {
+    const found = await app.inject({ method: 'GET', url: '/system/v1/timeline?rrn=000000000042' });
+    expect(found.statusCode).toBe(200);
+    expect(found.json().networkTraceId).toBe('T-42');
+    const missing = await app.inject({ method: 'GET', url: '/system/v1/timeline?rrn=000000000043' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ code: 'NOT_FOUND', message: 'no payment has this id' });
+    for (const query of ['', 'rrn=1&networkTraceId=2', 'rrn=', 'other=1']) {
+      const bad = await app.inject({ method: 'GET', url: `/system/v1/timeline?${query}` });
+      expect(bad.statusCode, query).toBe(400);
+      expect(bad.json().code).toBe('QUERY_INVALID');
+    }
+  });
+
+  it('lists recent payments within a bounded limit', async () => {
+    const list = await app.inject({ method: 'GET', url: '/system/v1/payments/recent?limit=5' });
+    expect(list.json()).toEqual({ payments: recent });
+    for (const limit of ['0', '201', 'x']) {
+      const bad = await app.inject({ method: 'GET', url: `/system/v1/payments/recent?limit=${limit}` });
+      expect(bad.statusCode, limit).toBe(400);
+    }
   });
 });

@@ -5,7 +5,7 @@ import { type AcquirerGateway, registerAcquirerGateway } from '@tapkit/terminal'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { CloseDayResult, PresentInput, Presentment } from './close-day.ts';
 import { OffsetClock } from './offset-clock.ts';
-import type { Timeline } from './timeline.ts';
+import type { RecentPayment, Timeline, TimelineQuery } from './timeline.ts';
 import type { AdjustableClock } from './types.ts';
 
 // The web server of `tapkit up`: the built wallet-web pages, the acquirer gateway the browser POS posts
@@ -20,8 +20,11 @@ import type { AdjustableClock } from './types.ts';
 //                                         currencyNumeric, merchantId, terminalId, kind?} → {ok} | 409 {code}
 //   POST /system/v1/clearing/close-day   {} (present every captured authorization) | {presentments: [...]}
 //                                         → {businessDay, presented, refused, file, ingest}
-//   GET  /system/v1/timeline?networkTraceId=… | ?paymentRequestId=… → {networkTraceId, paymentRequestIds,
-//                                         entries: [{atMs, at, party, step, detail}], ledger}
+//   GET  /system/v1/timeline?networkTraceId=… | ?paymentRequestId=… | ?rrn=… → {networkTraceId,
+//                                         paymentRequestIds, entries: [{atMs, at, party, step, detail}], ledger}
+//                                         | 404 {code: NOT_FOUND, message}
+//   GET  /system/v1/payments/recent?limit=  {payments: [{at, networkTraceId, rrn, mti, kind, amountMinor,
+//                                         responseCode}]} newest first (the acquirer's answered exchanges)
 //   POST /acquirer/v1/messages           {message: base64, timeoutMs?} → {message: base64} | error {code}
 //   *    /mpp/...                        the MPP server's own paths (/mpp/app/v1/login → /app/v1/login)
 // Amounts are minor units as strings; errors are {code, message?} with a 4xx status.
@@ -34,10 +37,9 @@ export interface WebServerDeps {
   readonly info: () => Record<string, unknown>;
   readonly closeDay: (presentments: readonly Presentment[] | undefined) => Promise<CloseDayResult>;
   readonly present: (input: PresentInput) => Promise<{ ok: true } | { ok: false; code: string }>;
-  readonly timeline: (query: {
-    networkTraceId?: string;
-    paymentRequestId?: string;
-  }) => Promise<Timeline | undefined>;
+  readonly timeline: (query: TimelineQuery) => Promise<Timeline | undefined>;
+  /** The newest answered exchanges, newest first. */
+  readonly recentPayments: (limit: number) => readonly RecentPayment[];
   readonly fastify: FastifyServerOptions;
 }
 
@@ -47,6 +49,10 @@ const proxyBodyBytesMax = 1_048_576;
 const proxyTimeoutMs = 15_000;
 const systemBodyBytesMax = 65_536;
 const idPattern = /^[\x21-\x7e]{1,128}$/;
+const timelineKeys = ['networkTraceId', 'paymentRequestId', 'rrn'] as const;
+/** The operations view lists this many recent payments unless asked; never more than the max. */
+const recentLimitDefault = 20;
+const recentLimitMax = 200;
 
 export function buildWebServer(deps: WebServerDeps): FastifyInstance {
   const app = Fastify({ ...deps.fastify, bodyLimit: systemBodyBytesMax });
@@ -93,20 +99,36 @@ function registerSystemRoutes(app: FastifyInstance, deps: WebServerDeps): void {
   });
 
   app.get('/system/v1/timeline', async (request, reply) => {
-    const query = request.query as { networkTraceId?: unknown; paymentRequestId?: unknown };
-    const trace = typeof query.networkTraceId === 'string' ? query.networkTraceId : undefined;
-    const payment = typeof query.paymentRequestId === 'string' ? query.paymentRequestId : undefined;
-    if ((trace === undefined) === (payment === undefined) || !idPattern.test(trace ?? payment ?? ''))
+    const query = timelineQueryOf(request.query);
+    if (query === undefined)
       return reply
         .code(400)
-        .send({ code: 'QUERY_INVALID', message: 'give networkTraceId or paymentRequestId' });
-    const timeline = await deps.timeline({
-      ...(trace === undefined ? {} : { networkTraceId: trace }),
-      ...(payment === undefined ? {} : { paymentRequestId: payment }),
-    });
-    if (timeline === undefined) return reply.code(404).send({ code: 'NOT_FOUND' });
+        .send({ code: 'QUERY_INVALID', message: 'give one of networkTraceId, paymentRequestId or rrn' });
+    const timeline = await deps.timeline(query);
+    if (timeline === undefined)
+      return reply.code(404).send({ code: 'NOT_FOUND', message: 'no payment has this id' });
     return timeline;
   });
+
+  app.get('/system/v1/payments/recent', async (request, reply) => {
+    const limit = (request.query as { limit?: unknown }).limit ?? String(recentLimitDefault);
+    if (typeof limit !== 'string' || !/^[1-9]\d{0,2}$/.test(limit) || Number(limit) > recentLimitMax)
+      return reply
+        .code(400)
+        .send({ code: 'QUERY_INVALID', message: `limit: a whole number 1..${recentLimitMax}` });
+    return { payments: deps.recentPayments(Number(limit)) };
+  });
+}
+
+/** Exactly one of networkTraceId, paymentRequestId, rrn, each a printable id; undefined otherwise. */
+function timelineQueryOf(raw: unknown): TimelineQuery | undefined {
+  const query = (raw ?? {}) as Record<string, unknown>;
+  const given = timelineKeys.filter((key) => query[key] !== undefined);
+  const key = given[0];
+  if (given.length !== 1 || key === undefined) return undefined;
+  const value = query[key];
+  if (typeof value !== 'string' || !idPattern.test(value)) return undefined;
+  return { [key]: value };
 }
 
 /** Body of close-day: {} presents every captured authorization; {presentments} names them (and amounts). */

@@ -166,7 +166,7 @@ export const historyPageSizeMax = 500;
 export async function listCustomerPayments(
   db: Reader,
   customerId: string,
-  options: { customData?: string; limit: number; beforeCreatedAtMs?: number },
+  options: { customData?: string; limit: number; after?: HistoryCursor },
 ): Promise<PaymentRow[]> {
   let query = db
     .selectFrom('payments')
@@ -174,10 +174,28 @@ export async function listCustomerPayments(
     .where('customer_id', '=', customerId)
     .where('pay_response_json', 'is not', null);
   if (options.customData !== undefined) query = query.where('custom_data', '=', options.customData);
-  if (options.beforeCreatedAtMs !== undefined)
-    query = query.where('created_at_ms', '<', BigInt(options.beforeCreatedAtMs));
+  const after = options.after;
+  if (after !== undefined) {
+    // The rows after the cursor in the list's own order (created_at_ms desc, payment_request_id asc).
+    const createdAtMs = BigInt(after.createdAtMs);
+    query = query.where((eb) =>
+      eb.or([
+        eb('created_at_ms', '<', createdAtMs),
+        eb.and([
+          eb('created_at_ms', '=', createdAtMs),
+          eb('payment_request_id', '>', after.paymentRequestId),
+        ]),
+      ]),
+    );
+  }
   const limit = Math.max(1, Math.min(Math.trunc(options.limit), historyPageSizeMax));
   return query.orderBy('created_at_ms', 'desc').orderBy('payment_request_id').limit(limit).execute();
+}
+
+/** Where a history page ends: the last row's creation time and id (the list's sort keys). */
+export interface HistoryCursor {
+  readonly createdAtMs: number;
+  readonly paymentRequestId: string;
 }
 
 /** The customer a token reference belongs to, from the MPP's token mapping. */

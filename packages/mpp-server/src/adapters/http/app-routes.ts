@@ -18,7 +18,7 @@ import {
   trimUserSessions,
 } from '../db/app-repository.ts';
 import type { DbHandle } from '../db/open.ts';
-import { listCustomerPayments, recordTokenCustomer } from '../db/payment-repository.ts';
+import { type HistoryCursor, listCustomerPayments, recordTokenCustomer } from '../db/payment-repository.ts';
 import type { PaymentRow } from '../db/schema.ts';
 import { installBoundedJsonParser } from './bounded-json.ts';
 import { describeZodIssues, installErrorHandler, sendError } from './http-errors.ts';
@@ -54,6 +54,8 @@ export const SESSIONS_PER_USER_MAX = 10;
 /** (tapkit) History page size: 20 unless asked, never more than 100 rows per request. */
 export const PAYMENTS_LIMIT_DEFAULT = 20;
 export const PAYMENTS_LIMIT_MAX = 100;
+/** (tapkit) A history cursor: base64url of "<created at ms>.<payment request id>", opaque to the app. */
+const cursorCharsMax = 256;
 const tokenBytes = 32;
 /** base64url of 32 bytes; anything else in the Authorization header is not one of our tokens. */
 const tokenPattern = /^[A-Za-z0-9_-]{43}$/;
@@ -69,6 +71,17 @@ export const PaymentsQuerySchema = z.strictObject({
     .regex(/^[1-9][0-9]{0,2}$/, 'limit must be a whole number from 1')
     .transform(Number)
     .refine((n) => n <= PAYMENTS_LIMIT_MAX, `limit must be at most ${PAYMENTS_LIMIT_MAX}`)
+    .optional(),
+  /** The `next` of the previous page: the rows after it. */
+  cursor: z
+    .string()
+    .max(cursorCharsMax)
+    .transform((text, context) => {
+      const cursor = decodeCursor(text);
+      if (cursor === undefined)
+        context.addIssue({ code: 'custom', message: 'cursor is not a history cursor' });
+      return cursor ?? z.NEVER;
+    })
     .optional(),
 });
 export const ProxySchema = z.discriminatedUnion('type', [
@@ -109,10 +122,16 @@ export const PaymentViewSchema = z.strictObject({
   payToAmount: MoneySchema.nullable(),
   refundedAmount: MoneySchema.nullable(),
   paymentTime: z.string().nullable(),
+  /** When the MPP first saw the pay (UTC+8, like paymentTime): a declined pay has no paymentTime. */
+  createdAt: z.string(),
   customData: z.string().nullable(),
   merchantName: z.string().nullable(),
 });
-export const PaymentsAnswerSchema = z.strictObject({ payments: z.array(PaymentViewSchema) });
+export const PaymentsAnswerSchema = z.strictObject({
+  payments: z.array(PaymentViewSchema),
+  /** The cursor of the next page (older rows), or null when this page is the last. */
+  next: z.string().nullable(),
+});
 export const ProxyAnswerSchema = z.strictObject({ body: z.string().nullable() });
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -174,39 +193,55 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
         balances: customer.balances.map((b) => wireBalance(b.currency, b.balanceMinor)),
       } satisfies z.infer<typeof WalletAnswerSchema>;
     });
-    scope.get('/app/v1/payments', { preHandler: authenticate }, async (request, reply) => {
-      const query = PaymentsQuerySchema.safeParse(request.query);
-      if (!query.success) return sendError(reply, 'QUERY_INVALID', describeZodIssues(query.error));
-      const rows = await listCustomerPayments(deps.store.db, sessionOf(request).customerId, {
-        ...(query.data.customData === undefined ? {} : { customData: query.data.customData }),
-        limit: query.data.limit ?? PAYMENTS_LIMIT_DEFAULT,
-      });
-      return { payments: rows.map(paymentView) } satisfies z.infer<typeof PaymentsAnswerSchema>;
-    });
+    scope.get('/app/v1/payments', { preHandler: authenticate }, (request, reply) =>
+      listPayments(deps, sessionOf(request).customerId, request, reply),
+    );
     scope.post(
       '/app/v1/nfc/proxy',
       { bodyLimit: NFC_PROXY_HTTP_BYTES_MAX, preHandler: authenticate },
-      async (request, reply) => {
-        const parsed = ProxySchema.safeParse(request.body);
-        if (!parsed.success) return sendError(reply, 'BODY_INVALID', describeZodIssues(parsed.error));
-        const forwarded = await deps.proxy.forward({
-          customerId: sessionOf(request).customerId,
-          ...parsed.data,
-        });
-        if (forwarded.ok) {
-          await learnTokenReference(deps, request, {
-            type: parsed.data.type,
-            customerId: sessionOf(request).customerId,
-            body: forwarded.value.body,
-          });
-          return { body: forwarded.value.body } satisfies z.infer<typeof ProxyAnswerSchema>;
-        }
-        const { code, upstream, detail } = forwarded.error;
-        request.log.warn({ type: parsed.data.type, upstream, code, detail }, 'nfc proxy upstream failed');
-        return sendError(reply, code, upstream);
-      },
+      (request, reply) => proxy(deps, sessionOf(request).customerId, request, reply),
     );
   });
+}
+
+/** GET /app/v1/payments: one page of the customer's history, newest first, and the next page's cursor. */
+async function listPayments(
+  deps: AppRoutesDeps,
+  customerId: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const query = PaymentsQuerySchema.safeParse(request.query);
+  if (!query.success) return sendError(reply, 'QUERY_INVALID', describeZodIssues(query.error));
+  const limit = query.data.limit ?? PAYMENTS_LIMIT_DEFAULT;
+  // One row beyond the page tells whether there is a next page.
+  const rows = await listCustomerPayments(deps.store.db, customerId, {
+    ...(query.data.customData === undefined ? {} : { customData: query.data.customData }),
+    ...(query.data.cursor === undefined ? {} : { after: query.data.cursor }),
+    limit: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const next = rows.length > limit && last !== undefined ? encodeCursor(last) : null;
+  return { payments: page.map(paymentView), next } satisfies z.infer<typeof PaymentsAnswerSchema>;
+}
+
+/** POST /app/v1/nfc/proxy: the SDK's request to the token service or Alipay+, with this customer. */
+async function proxy(deps: AppRoutesDeps, customerId: string, request: FastifyRequest, reply: FastifyReply) {
+  const parsed = ProxySchema.safeParse(request.body);
+  if (!parsed.success) return sendError(reply, 'BODY_INVALID', describeZodIssues(parsed.error));
+  const forwarded = await deps.proxy.forward({ customerId, ...parsed.data });
+  if (forwarded.ok) {
+    await learnTokenReference(deps, request, {
+      type: parsed.data.type,
+      customerId,
+      body: forwarded.value.body,
+    });
+    return { body: forwarded.value.body } satisfies z.infer<typeof ProxyAnswerSchema>;
+  }
+  const { code, upstream, detail } = forwarded.error;
+  request.log.warn({ type: parsed.data.type, upstream, code, detail }, 'nfc proxy upstream failed');
+  return sendError(reply, code, upstream);
 }
 
 /**
@@ -346,6 +381,7 @@ function paymentView(row: PaymentRow): z.infer<typeof PaymentViewSchema> {
     payToAmount: money(row.pay_to_currency, row.pay_to_minor),
     refundedAmount: money(row.payment_currency, row.refunded_minor),
     paymentTime: row.payment_time_ms === null ? null : formatUtc8(Number(row.payment_time_ms)),
+    createdAt: formatUtc8(Number(row.created_at_ms)),
     customData: row.custom_data,
     merchantName: merchantName(row.details_json),
   };
@@ -360,4 +396,15 @@ function merchantName(detailsJson: string | null): string | null {
   } catch {
     return null;
   }
+}
+
+function encodeCursor(row: PaymentRow): string {
+  return Buffer.from(`${String(row.created_at_ms)}.${row.payment_request_id}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(text: string): HistoryCursor | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(text)) return undefined;
+  const match = /^(\d{1,16})\.([\x21-\x7e]{1,128})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
+  if (match === null || match[1] === undefined || match[2] === undefined) return undefined;
+  return { createdAtMs: Number(match[1]), paymentRequestId: match[2] };
 }

@@ -71,6 +71,7 @@ const paymentView = {
   payToAmount: { currency: 'HKD', value: '1500' },
   refundedAmount: { currency: 'HKD', value: '0' },
   paymentTime: '2026-11-25T12:00:01+08:00',
+  createdAt: '2026-11-25T12:00:00+08:00',
   customData: 'order-ref-123',
   merchantName: 'Tapkit Coffee',
 };
@@ -126,11 +127,15 @@ export const APP_OPERATIONS: readonly OperationSpec[] = [
     surface: 'app',
     operationId: 'payments',
     summary: "The customer's payments, newest first",
-    description: 'customData filters by what the app gave the SDK; limit is 20 unless asked, 100 at most.',
+    description:
+      'customData filters by what the app gave the SDK; limit is 20 unless asked, 100 at most; cursor is the `next` of the previous page.',
     security: 'session',
     query: PaymentsQuerySchema,
     responses: {
-      '200': json('One row per payment.', PaymentsAnswerSchema, { payments: [paymentView] }),
+      '200': json('One row per payment.', PaymentsAnswerSchema, {
+        payments: [paymentView],
+        next: 'MTc2NDA0MzIwMDAwMC5QUi0yMDI2MTEyNS0wMDAx',
+      }),
       ...errorResponses(['QUERY_INVALID', 'UNAUTHENTICATED']),
     },
   },
