@@ -1,11 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DbHandle, openDatabase } from './open.ts';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { testEngines } from './testing.ts';
 
 interface Schema {
@@ -101,7 +101,9 @@ describe.runIf(postgresUrl !== undefined && postgresUrl !== '')('openDatabase sc
         await handles[0]!.db.insertInto('money').values({ id: 'a', amount_minor: 5n }).execute();
         const seen = await handles[3]!.db.selectFrom('money').selectAll().execute();
         expect(seen).toEqual([{ id: 'a', amount_minor: 5n }]);
-        const where = await sql<{ schema: string }>`select current_schema() as schema`.execute(handles[1]!.db);
+        const where = await sql<{ schema: string }>`select current_schema() as schema`.execute(
+          handles[1]!.db,
+        );
         expect(where.rows[0]?.schema).toBe(schema);
       } finally {
         await Promise.all(handles.map((h) => h.close()));
