@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PARTY_SCHEMAS } from '../../packages/cli/src/system/compose.ts';
 import { DEMO_USERS, type RunningSystem, startSystem } from '../../packages/cli/src/system.ts';
-import { MppAdmin, Shop, WalletApp } from './harness.ts';
+import { json, MppAdmin, Shop, WalletApp } from './harness.ts';
 
 // The whole system on PostgreSQL (`tapkit up --db postgres://...`): every party's store in one database,
 // each in its own schema that the migrations create. A phone activates and taps through every party, the
@@ -99,6 +99,16 @@ describe.skipIf(postgresUrl === '')('the whole system on PostgreSQL', () => {
       `select count(*) as count from ${prefix}alipayplus_issuer.issuer_authorizations`,
     );
     expect(Number(issuerPaid[0]?.count)).toBeGreaterThanOrEqual(1);
+    // The operations timeline reads every party's store: the tap shows up in each of them.
+    const [paid] = await query<{ id: string }>(
+      `select payment_request_id as id from ${prefix}mpp.payments where status = 'SUCCESS'`,
+    );
+    const timeline = await json(
+      `${system.urls.web}/system/v1/timeline?paymentRequestId=${encodeURIComponent(paid?.id ?? '')}`,
+    );
+    expect(timeline.status).toBe(200);
+    const parties = new Set((timeline.body.entries as { party: string }[]).map((e) => e.party));
+    expect(parties.size).toBeGreaterThanOrEqual(3);
   }, 60_000);
 
   it('keeps the money across a restart on the same database', async () => {
