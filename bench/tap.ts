@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { NodeFileSecureStorage } from '@tapkit/sdk/node';
 import { DEMO_USERS, type RunningSystem, startSystem } from '../packages/cli/src/system.ts';
@@ -140,6 +141,7 @@ async function measureTaps(system: RunningSystem, shop: Shop, storageDir: string
   const plainTapSamplesMs: number[] = [];
   const outcomes = new Map<string, number>();
   const replenishCount = () => phone.events.monitor.filter((e) => e.id === 'EVENT_REPLENISH').length;
+  const stalls = watchStalls();
   for (let tap = 0; tap < options.taps; tap++) {
     const replenishesBefore = replenishCount();
     const result = await shop.tap(phone, tapAmountMinor);
@@ -149,6 +151,7 @@ async function measureTaps(system: RunningSystem, shop: Shop, storageDir: string
     (replenished ? replenishTapSamplesMs : plainTapSamplesMs).push(result.firstApduToOutcomeMs);
     outcomes.set(result.label, (outcomes.get(result.label) ?? 0) + 1);
   }
+  const stalled = stalls.stop();
   const approved = outcomes.get('APPROVED') ?? 0;
   const debitedMinor = afterWarmup - (await admin.balanceMinor(phone.user.customerId));
   if (debitedMinor !== BigInt(approved) * tapAmountMinor) {
@@ -162,6 +165,41 @@ async function measureTaps(system: RunningSystem, shop: Shop, storageDir: string
     approved,
     outcomes: Object.fromEntries(outcomes),
     debitedMinor,
+    stalled,
+  };
+}
+
+/**
+ * What holds the event loop while the taps run (every party, the phone and the terminal share it): the
+ * loop's own delay (anything synchronous: SQLite commits and their fsync, RSA on the loop, JSON) and the
+ * garbage collector's pauses.
+ */
+function watchStalls() {
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  const gcPausesMs: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcPausesMs.push(entry.duration);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  delay.enable();
+  return {
+    stop() {
+      delay.disable();
+      observer.disconnect();
+      const nsToMs = (ns: number) => round(ns / 1e6);
+      return {
+        eventLoopDelayMs: {
+          p50: nsToMs(delay.percentile(50)),
+          p99: nsToMs(delay.percentile(99)),
+          max: nsToMs(delay.max),
+        },
+        gcPauses: {
+          count: gcPausesMs.length,
+          totalMs: round(gcPausesMs.reduce((sum, ms) => sum + ms, 0)),
+          maxMs: round(Math.max(0, ...gcPausesMs)),
+        },
+      };
+    },
   };
 }
 
@@ -225,6 +263,7 @@ function report(
       msTapsWithReplenish: summarize(taps.replenishTapSamplesMs),
       msTapsWithoutReplenish: summarize(taps.plainTapSamplesMs),
       cardMsInsideTaps: summarize(taps.cardMs),
+      stalls: taps.stalled,
     },
     measuredAt: new Date().toISOString(),
     node: process.version,
