@@ -64,6 +64,16 @@ function percentile(sortedMs: readonly number[], fraction: number): number {
   return round(sortedMs[index] ?? 0);
 }
 
+/** How many of the slowest taps the result lists, with the card's share of each. */
+const slowestShown = 5;
+
+function slowest(samplesMs: readonly number[], cardMs: readonly number[], count: number) {
+  return samplesMs
+    .map((ms, tap) => ({ tap, ms: round(ms), cardMs: round(cardMs[tap] ?? 0) }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, count);
+}
+
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 const mean = (values: readonly number[]) =>
   values.length === 0 ? 0 : round(values.reduce((sum, v) => sum + v, 0) / values.length);
@@ -264,6 +274,7 @@ function report(
       msTapsWithoutReplenish: summarize(taps.plainTapSamplesMs),
       cardMsInsideTaps: summarize(taps.cardMs),
       stalls: taps.stalled,
+      slowestTaps: slowest(taps.samplesMs, taps.cardMs, slowestShown),
     },
     measuredAt: new Date().toISOString(),
     node: process.version,
