@@ -185,7 +185,13 @@ function readContent(
   }
   const start = offset + digits;
   if (bytes.length < start + length) return readFailure(spec, 'ISO_TRUNCATED', 'field content', start);
-  return ok({ content: bytes.slice(start, start + length), next: start + length });
+  // Text is converted to a string at once, so a view will do; binary values are kept and get their own
+  // copy, so that they do not hold on to the whole buffer they were read from.
+  const content =
+    spec.kind.type === 'binary' || spec.kind.type === 'tlv'
+      ? bytes.slice(start, start + length)
+      : bytes.subarray(start, start + length);
+  return ok({ content, next: start + length });
 }
 
 function decodeField(spec: FieldSpec, bytes: Uint8Array, offset: number): FieldResult {
