@@ -10,8 +10,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { NodeFileSecureStorage } from '@tapkit/sdk/node';
 import { DEMO_USERS, type RunningSystem, startSystem } from '../packages/cli/src/system.ts';
@@ -192,8 +192,12 @@ function watchStalls() {
   });
   observer.observe({ entryTypes: ['gc'] });
   delay.enable();
+  const cpuBefore = process.cpuUsage();
+  const wallStartMs = performance.now();
   return {
     stop() {
+      const cpu = process.cpuUsage(cpuBefore);
+      const wallMs = performance.now() - wallStartMs;
       delay.disable();
       observer.disconnect();
       const nsToMs = (ns: number) => round(ns / 1e6);
@@ -203,6 +207,10 @@ function watchStalls() {
           p99: nsToMs(delay.percentile(99)),
           max: nsToMs(delay.max),
         },
+        // CPU time of this process (every party) against the wall time of the taps: what is left is
+        // waiting on the disk (fsync), the threadpool, or a core taken by another process.
+        processCpuMs: round((cpu.user + cpu.system) / 1000),
+        wallMs: round(wallMs),
         gcPauses: {
           count: gcPausesMs.length,
           totalMs: round(gcPausesMs.reduce((sum, ms) => sum + ms, 0)),
