@@ -47,9 +47,9 @@ const sameIdCopies = 4;
 const overdraftAttempts = 60;
 const overdraftBalanceMinor = 2_000n;
 const burstCount = 300;
-const killAfterAnswers = 100;
+const killAfterAnswers = 120;
 /** Answers to pays during which the notify receiver holds its answers, right before the kill. */
-const holdAnswersBeforeKill = 30;
+const holdAnswersBeforeKill = 60;
 /** Sends in flight at once per notify worker (NOTIFY_WORKER_DEFAULTS.sendConcurrencyMax). */
 const sendConcurrencyMax = 8;
 const payMinor = 100n;
