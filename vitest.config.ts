@@ -33,7 +33,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'pg',
-          include: ['packages/*/src/**/*.db.test.ts', 'packages/*/tests/**/*.db.test.ts'],
+          include: [
+            'packages/*/src/**/*.db.test.ts',
+            'packages/*/tests/**/*.db.test.ts',
+            'tests/system/**/*.db.test.ts',
+          ],
           env: { TAPKIT_TEST_ENGINES: 'postgres' },
         },
       },

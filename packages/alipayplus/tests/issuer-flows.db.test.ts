@@ -209,6 +209,25 @@ describe.each(testEngines<IssuerDatabase>(issuerMigrations))('issuer processor f
     });
   });
 
+  // The equal-amount fast path writes its amounts in batches; a later record of the same page for the same
+  // authorization (a second presentment) must see the first one's amount in the database.
+  it('a second presentment in the same file sees the first one cleared', async () => {
+    const trace = nextTrace();
+    await authorize({ trace, amountMinor: 1000n });
+    const paysBefore = world.calls('pay');
+    const applied = await world.ingest([
+      clearingRecord({ networkTraceId: trace, amountMinor: 1000n }),
+      clearingRecord({ networkTraceId: trace, amountMinor: 300n }),
+    ]);
+    expect(applied).toMatchObject({ status: 'APPLIED', recordCount: 2, appliedCount: 2 });
+    await world.settle();
+    expect(await world.issuer.processor.getAuthorization(trace)).toMatchObject({
+      state: 'CLEARED',
+      clearedMinor: 1300n,
+    });
+    expect(world.calls('pay')).toBe(paysBefore + 1);
+  });
+
   it('a clearing file with a bad trailer is rejected whole', async () => {
     const trace = nextTrace();
     await authorize({ trace, amountMinor: 1000n });

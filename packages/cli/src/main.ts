@@ -12,6 +12,7 @@ import { runUp } from './up.ts';
 
 interface UpCommandOptions {
   dataDir: string;
+  db?: string;
   fast?: boolean;
   logLevel: string;
   webPort?: string;
@@ -34,6 +35,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('start every party on loopback ports, with the web pages (what `npm start` runs)')
     .option('--data-dir <dir>', 'where databases and keys live', './data')
     .option('--fast', 'shorten the 20-30 s token provisioning delay to 1-2 s (demos, e2e tests)')
+    .addOption(
+      new Option(
+        '--db <url>',
+        "a postgres:// URL: every party's store on PostgreSQL, each in its own schema (default: SQLite files)",
+      ).env('TAPKIT_DB'),
+    )
     .option('--web-port <port>', 'web pages, acquirer gateway and /system/v1 endpoints (default 4000)')
     .option('--mpp-port <port>', 'MPP server (default 4100)')
     .option('--alipayplus-port <port>', 'Alipay+ Ant server HTTP (default 4200)')
@@ -44,6 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (options: UpCommandOptions) => {
       exitCode = await runUp({
         dataDir: options.dataDir,
+        ...(options.db === undefined ? {} : { db: options.db }),
         fast: options.fast === true,
         logLevel: options.logLevel,
         ports: {

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { isPostgresUrl } from '@tapkit/storage';
+import { PARTY_SCHEMAS } from './system/compose.ts';
 import { untilSignal } from './system/standalone.ts';
 import { DEMO_USERS, type RunningSystem, type SystemPorts, startSystem } from './system.ts';
 
@@ -14,6 +16,8 @@ export interface UpOptions {
   /** Port texts from the command line; undefined keeps the party's default. */
   readonly ports: { readonly [K in keyof SystemPorts]?: string };
   readonly logLevel?: string;
+  /** `--db`, else TAPKIT_DB: a postgres:// URL puts every party's store there (a schema each). */
+  readonly db?: string;
 }
 
 export async function runUp(options: UpOptions): Promise<number> {
@@ -22,10 +26,18 @@ export async function runUp(options: UpOptions): Promise<number> {
     console.error(`tapkit up: ${ports}`);
     return 2;
   }
+  const db = options.db === undefined || options.db === '' ? undefined : options.db;
+  if (db !== undefined && !isPostgresUrl(db)) {
+    console.error(
+      'tapkit up: --db (or TAPKIT_DB) must be a postgres:// URL; without it the parties use SQLite files',
+    );
+    return 2;
+  }
   let system: RunningSystem;
   try {
     system = await startSystem({
       dataDir: options.dataDir,
+      ...(db === undefined ? {} : { db }),
       fast: options.fast,
       ports,
       logLevel: options.logLevel ?? 'warn',
@@ -34,12 +46,17 @@ export async function runUp(options: UpOptions): Promise<number> {
     console.error(`tapkit up: the system did not start: ${(error as Error).message}`);
     return 1;
   }
-  printBanner(system);
+  printBanner(system, db);
   await untilSignal();
   console.log('\nTapkit is stopping...');
   await system.close();
   console.log('Tapkit stopped.');
   return 0;
+}
+
+/** The URL without its password, for the banner. */
+function redactedUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:@/]*):[^@/]*@/, '$1:***@');
 }
 
 function parsePorts(texts: UpOptions['ports']): SystemPorts | string {
@@ -53,7 +70,7 @@ function parsePorts(texts: UpOptions['ports']): SystemPorts | string {
   return out as SystemPorts;
 }
 
-function printBanner(system: RunningSystem): void {
+function printBanner(system: RunningSystem, db: string | undefined): void {
   const { urls } = system;
   const lines = [
     '',
@@ -70,6 +87,13 @@ function printBanner(system: RunningSystem): void {
     `  Alipay+         ${urls.alipayPlus}   issuer processor ${urls.issuerTcp}`,
     `  Mastercard      ${urls.tokenService}   network acquirer entry ${urls.acquirerTcp}`,
     `  data            ${system.dataDir}`,
+    `  stores          ${
+      db === undefined
+        ? 'SQLite files in the data folder'
+        : `PostgreSQL ${redactedUrl(db)}, schemas ${Object.values(PARTY_SCHEMAS)
+            .map((s) => `tapkit_${s}`)
+            .join(', ')}`
+    }`,
     '',
   ];
   console.log(lines.join('\n'));

@@ -71,9 +71,18 @@ export function asciiToBytes(text: string): Uint8Array {
  * One character per byte (code points 0–255). TextDecoder('latin1') is not used because WHATWG maps
  * that label to windows-1252, which turns 0x80–0x9F into other characters and breaks round trips.
  */
+/** Bytes per String.fromCharCode call: well under every engine's argument limit. */
+const charCodesPerCallMax = 4_096;
+
 export function bytesToAscii(bytes: Uint8Array): string {
+  // One call per block rather than a concatenation per byte: ISO 8583 decoding converts every field.
+  if (bytes.length <= charCodesPerCallMax)
+    return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let out = '';
-  for (const byte of bytes) out += String.fromCharCode(byte);
+  for (let start = 0; start < bytes.length; start += charCodesPerCallMax) {
+    const block = bytes.subarray(start, start + charCodesPerCallMax);
+    out += String.fromCharCode.apply(null, block as unknown as number[]);
+  }
   return out;
 }
 

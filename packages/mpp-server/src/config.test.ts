@@ -73,6 +73,15 @@ describe('loadConfig', () => {
     expect(message).toContain('colour: unknown option');
   });
 
+  it('takes a lower-case PostgreSQL schema name and refuses anything that is not one', () => {
+    expect(load({ path: file('s.json', {}), env: { TAPKIT_DB_SCHEMA: 'tapkit_mpp' } }).dbSchema).toBe(
+      'tapkit_mpp',
+    );
+    expect(load({ path: file('s.json', {}), env: {} }).dbSchema).toBe('');
+    const bad = loadConfig({ path: file('s.json', {}), env: { TAPKIT_DB_SCHEMA: 'mpp; drop table x' } });
+    expect(!bad.ok && bad.error.message).toContain('dbSchema (TAPKIT_DB_SCHEMA)');
+  });
+
   it('refuses a user with both or neither of password and passwordHash', () => {
     const loaded = loadConfig({
       path: file('u.json', { mpp: { users: [{ username: 'a', customerId: 'C' }] } }),

@@ -70,6 +70,14 @@ export const CONFIG_OPTIONS = {
     description: 'Database: a SQLite file path (or :memory:) or a postgres:// URL.',
     schema: z.string().min(1),
   }),
+  dbSchema: spec({
+    env: 'TAPKIT_DB_SCHEMA',
+    kind: 'string',
+    default: '',
+    description:
+      'PostgreSQL schema of the MPP tables (created on start if missing); empty: the first of the search_path.',
+    schema: z.union([z.literal(''), z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL name')]),
+  }),
   dbPoolSizeMax: spec({
     env: 'TAPKIT_DB_POOL_SIZE',
     kind: 'int',

@@ -69,6 +69,7 @@ export async function startMppServer(
   const logger = createLogger(config, options.logStream);
   const db = await openDatabase(config.db, {
     poolSizeMax: config.dbPoolSizeMax,
+    ...(config.dbSchema === '' ? {} : { schema: config.dbSchema }),
     // Only the requests on a lost connection fail (answered U, Alipay+ retries); /readyz tells the rest.
     onConnectionError: (error) =>
       logger.warn({ errorName: error.name, errorMessage: error.message }, 'database connection lost'),

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DbHandle, openDatabase } from './open.ts';
 import { testEngines } from './testing.ts';
@@ -69,6 +71,45 @@ describe.each(testEngines<Schema>(migrations))('openDatabase on $name', (engine)
       ]);
     } finally {
       await other.close();
+    }
+  });
+});
+
+const postgresUrl = process.env.TAPKIT_TEST_POSTGRES_URL;
+
+describe.runIf(postgresUrl !== undefined && postgresUrl !== '')('openDatabase schemas on PostgreSQL', () => {
+  const dropSchema = async (schema: string) => {
+    const client = new pg.Client({ connectionString: postgresUrl });
+    await client.connect();
+    try {
+      await client.query(`drop schema if exists ${schema} cascade`);
+    } finally {
+      await client.end();
+    }
+  };
+
+  // `tapkit up --db postgres://...` gives every party a schema of its own in one database; nobody creates
+  // them beforehand, and two MPP instances starting together open the same new schema at the same time.
+  it('creates a missing schema, also when several processes open it at once', async () => {
+    const schema = `tapkit_test_${randomBytes(8).toString('hex')}`;
+    const url = postgresUrl as string;
+    try {
+      const handles = await Promise.all(
+        Array.from({ length: 4 }, () => openDatabase<Schema>(url, { migrations, schema })),
+      );
+      try {
+        await handles[0]!.db.insertInto('money').values({ id: 'a', amount_minor: 5n }).execute();
+        const seen = await handles[3]!.db.selectFrom('money').selectAll().execute();
+        expect(seen).toEqual([{ id: 'a', amount_minor: 5n }]);
+        const where = await sql<{ schema: string }>`select current_schema() as schema`.execute(
+          handles[1]!.db,
+        );
+        expect(where.rows[0]?.schema).toBe(schema);
+      } finally {
+        await Promise.all(handles.map((h) => h.close()));
+      }
+    } finally {
+      await dropSchema(schema);
     }
   });
 });

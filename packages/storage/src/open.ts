@@ -38,7 +38,10 @@ export interface OpenDatabaseOptions {
    * each need their own, or one party's migrator would see the other's migrations as unknown.
    */
   migrationTableName?: string;
-  /** PostgreSQL only: the schema to work in (search_path). Tests use one schema per file. */
+  /**
+   * PostgreSQL only: the schema to work in (search_path), created on open if it does not exist yet, so
+   * several parties can share one database each in its own schema (`tapkit up --db postgres://...`).
+   */
   schema?: string;
   /** PostgreSQL pool size. */
   poolSizeMax?: number;
@@ -76,6 +79,8 @@ export async function openDatabase<Schema>(
     ? openPostgres<Schema>(await loadDriver<PgDriver>('pg'), url, options)
     : openSqlite<Schema>(await loadDriver<SqliteDriver>('better-sqlite3'), url, options);
   try {
+    if (handle.engine === 'postgres' && options.schema !== undefined)
+      await ensureSchema(handle.db, options.schema);
     const schema =
       handle.engine === 'postgres' ? (options.schema ?? (await currentSchema(handle.db))) : undefined;
     await migrate(handle.db, options, schema);
@@ -223,6 +228,19 @@ class SchemaScopedPostgresDialect extends PostgresDialect {
   }
 }
 
+/**
+ * Creates the working schema if it is missing. Two processes opening the same new schema at once (two MPP
+ * instances starting together) can both pass IF NOT EXISTS and one then fails on the catalog's unique
+ * index; the schema exists by then, which is all that is asked, so that error is taken as success.
+ */
+async function ensureSchema<Schema>(db: Kysely<Schema>, schema: string): Promise<void> {
+  try {
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== pgUniqueViolation) throw error;
+  }
+}
+
 /** The schema unqualified names resolve to (search_path), where the migrations create the tables. */
 async function currentSchema<Schema>(db: Kysely<Schema>): Promise<string> {
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
@@ -264,4 +282,5 @@ async function migrate<Schema>(
 }
 
 const pgUndefinedSchema = '3F000';
+const pgUniqueViolation = '23505';
 const migrateAttemptsMax = 4;

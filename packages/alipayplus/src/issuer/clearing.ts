@@ -49,6 +49,8 @@ const pageSizeDefault = 5_000;
 const pageSizeMax = 20_000;
 /** Rows per multi-row INSERT statement (12 parameters each, under SQLite's 32,766 limit). */
 const rowsPerInsertMax = 1_000;
+/** Authorizations per batched UPDATE of the fast path (2 parameters each). */
+const rowsPerUpdateMax = 1_000;
 
 export async function ingestClearingFile(
   processor: IssuerProcessor,
@@ -261,6 +263,8 @@ class PageApplier {
   private readonly light = new Map<string, LightAuthorization>();
   private readonly seen = new Set<string>();
   private readonly fastEffects: { key: string; trace: string }[] = [];
+  /** Fast-path amounts not yet written: one UPDATE per batch instead of one per record. */
+  private readonly pendingClears: { trace: string; clearedMinor: bigint }[] = [];
   readonly calls = new Map<string, MppCall[]>();
   private applied = 0;
 
@@ -284,10 +288,13 @@ class PageApplier {
       const key = `CLEARING|${record.acquirerReferenceNumber}`;
       if (this.seen.has(key)) continue;
       this.seen.add(key);
-      if (record.kind === 'REFUND') await this.refund(record, key);
-      else await this.purchase(record, key);
+      if (record.kind === 'REFUND') {
+        await this.flushClears();
+        await this.refund(record, key);
+      } else await this.purchase(record, key);
       this.applied += 1;
     }
+    await this.flushClears();
     const nowMs = BigInt(this.clock().nowMs());
     const columns = ['effect_key', 'network_trace_id', 'response_code', 'approval_code', 'created_at_ms'];
     for (let start = 0; start < this.fastEffects.length; start += rowsPerInsertMax) {
@@ -358,7 +365,9 @@ class PageApplier {
 
   private async purchase(record: ClearingRecord, key: string): Promise<void> {
     const light = record.networkTraceId === undefined ? undefined : this.light.get(record.networkTraceId);
-    if (light !== undefined && (await this.tryFast(light, record, key))) return;
+    if (light !== undefined && this.tryFast(light, record, key)) return;
+    // The slow path reads authorizations from the database: the fast path's amounts must be there first.
+    await this.flushClears();
     const auth =
       record.networkTraceId === undefined ? undefined : await this.authorizationOf(record.networkTraceId);
     if (auth?.faults.includes('NO_CLEARING')) {
@@ -382,7 +391,7 @@ class PageApplier {
   }
 
   /** Clearing equal to the open amount (or kept out by fault 9905): no MPP call, one UPDATE. */
-  private async tryFast(light: LightAuthorization, record: ClearingRecord, key: string): Promise<boolean> {
+  private tryFast(light: LightAuthorization, record: ClearingRecord, key: string): boolean {
     if (light.noClearing) {
       this.fastEffects.push({ key, trace: light.networkTraceId });
       return true;
@@ -390,25 +399,40 @@ class PageApplier {
     const remaining = light.authorizedMinor - light.reversedMinor - light.clearedMinor;
     const usable = light.state === 'OPEN' || light.state === 'CLEARED';
     if (!usable || light.currency !== record.currency || record.amountMinor !== remaining) return false;
-    await this.fastUpdate(light, record.amountMinor);
+    this.pendingClears.push({ trace: light.networkTraceId, clearedMinor: record.amountMinor });
+    // Later records of the page see this one's effect through the light cache; the row itself is written
+    // by flushClears, before anything reads it from the database and before the page commits.
+    this.light.set(light.networkTraceId, {
+      ...light,
+      state: 'CLEARED',
+      clearedMinor: light.clearedMinor + record.amountMinor,
+    });
+    this.processor.cancelExpiry(light.networkTraceId);
     this.fastEffects.push({ key, trace: light.networkTraceId });
     return true;
   }
 
-  private async fastUpdate(light: LightAuthorization, clearedMinor: bigint): Promise<void> {
+  /**
+   * Writes the fast path's pending amounts, rowsPerUpdateMax authorizations per UPDATE ... FROM (VALUES).
+   * An authorization is in at most one pending entry: a second record for it no longer equals its open
+   * amount, takes the slow path, and flushes first.
+   */
+  private async flushClears(): Promise<void> {
     const nowMs = BigInt(this.clock().nowMs());
-    const text = this.processor.lockRows
-      ? 'update issuer_authorizations set cleared_minor = cleared_minor + $1, state = $2, updated_at_ms = $3 where network_trace_id = $4'
-      : 'update issuer_authorizations set cleared_minor = cleared_minor + ?, state = ?, updated_at_ms = ? where network_trace_id = ?';
-    await this.tx.executeQuery(
-      CompiledQuery.raw(text, [clearedMinor, 'CLEARED', nowMs, light.networkTraceId]),
-    );
-    this.light.set(light.networkTraceId, {
-      ...light,
-      state: 'CLEARED',
-      clearedMinor: light.clearedMinor + clearedMinor,
-    });
-    this.processor.cancelExpiry(light.networkTraceId);
+    const postgres = this.processor.lockRows;
+    while (this.pendingClears.length > 0) {
+      const batch = this.pendingClears.splice(0, rowsPerUpdateMax);
+      const parameters: unknown[] = ['CLEARED', nowMs];
+      const tuples = batch.map(({ trace, clearedMinor }) => {
+        parameters.push(trace, clearedMinor);
+        const n = parameters.length;
+        return postgres ? `($${n - 1}, $${n}::bigint)` : '(?, ?)';
+      });
+      const text = postgres
+        ? `update issuer_authorizations as a set cleared_minor = a.cleared_minor + v.amount, state = $1, updated_at_ms = $2 from (values ${tuples.join(', ')}) as v(trace, amount) where a.network_trace_id = v.trace`
+        : `update issuer_authorizations set cleared_minor = cleared_minor + v.column2, state = ?, updated_at_ms = ? from (values ${tuples.join(', ')}) as v where issuer_authorizations.network_trace_id = v.column1`;
+      await this.tx.executeQuery(CompiledQuery.raw(text, parameters));
+    }
   }
 
   private async refund(record: ClearingRecord, key: string): Promise<void> {

@@ -4,7 +4,9 @@ import {
   type AntServerDatabase,
   BookPaymentKnowledge,
   buildAntServerApp,
+  type IssuerDatabase,
   type IssuerLogger,
+  issuerMigrations,
   type RunningIssuer,
   registerIssuerRoutes,
   startIssuerProcessor,
@@ -42,6 +44,10 @@ export interface AlipayPlusParty {
 export interface StartAlipayPlusOptions {
   readonly antDbUrl: string;
   readonly issuerDbUrl: string;
+  /** PostgreSQL: the Ant server's schema (created if missing); SQLite ignores it. */
+  readonly antDbSchema?: string;
+  /** PostgreSQL: the issuer processor's schema (created if missing); SQLite ignores it. */
+  readonly issuerDbSchema?: string;
   readonly clock: Clock;
   readonly keys: SystemKeys;
   readonly httpPort: number;
@@ -62,8 +68,14 @@ export async function startAlipayPlus(options: StartAlipayPlusOptions): Promise<
   // The issuer routes each token to the MPP the Ant server approved it for; the Ant server is built
   // after the issuer (it reads the issuer's book), so the router looks it up late.
   let ant: AntServerApp | undefined;
+  // Opened here rather than by the processor, so that it can be given its own PostgreSQL schema; the
+  // processor does not close a handle it was given, so close() below does.
+  const issuerDb = await openDatabase<IssuerDatabase>(
+    options.issuerDbUrl,
+    withSchema({ migrations: issuerMigrations }, options.issuerDbSchema),
+  );
   const issuer = await startIssuerProcessor({
-    db: options.issuerDbUrl,
+    db: issuerDb,
     mpps: [
       {
         mppId: options.mppClientId,
@@ -82,10 +94,16 @@ export async function startAlipayPlus(options: StartAlipayPlusOptions): Promise<
     // The SDK learns a tap's outcome (e.g. 51) from the Ant server's NOTIFY feed; bound late like the router.
     onAuthorizationDecided: (event) => ant?.recordTransactionResult(event),
     logger: options.logger,
+  }).catch(async (error: unknown) => {
+    await issuerDb.close();
+    throw error;
   });
   let antDb: DbHandle<AntServerDatabase> | undefined;
   try {
-    antDb = await openDatabase<AntServerDatabase>(options.antDbUrl, { migrations: ANT_SERVER_MIGRATIONS });
+    antDb = await openDatabase<AntServerDatabase>(
+      options.antDbUrl,
+      withSchema({ migrations: ANT_SERVER_MIGRATIONS }, options.antDbSchema),
+    );
     ant = buildAntServerApp({
       db: antDb,
       clock: options.clock,
@@ -113,6 +131,7 @@ export async function startAlipayPlus(options: StartAlipayPlusOptions): Promise<
     await ant?.close().catch(() => undefined);
     await antDb?.close().catch(() => undefined);
     await issuer.close().catch(() => undefined);
+    await issuerDb.close().catch(() => undefined);
     throw error;
   }
   const running = ant;
@@ -125,7 +144,12 @@ export async function startAlipayPlus(options: StartAlipayPlusOptions): Promise<
     async close() {
       await running.close();
       await issuer.close();
+      await issuerDb.close();
       await runningDb.close();
     },
   };
+}
+
+function withSchema<T extends object>(options: T, schema: string | undefined): T & { schema?: string } {
+  return schema === undefined ? options : { ...options, schema };
 }

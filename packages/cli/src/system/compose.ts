@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { LOG_REDACT_PATHS } from '@tapkit/mpp-server';
+import { isPostgresUrl } from '@tapkit/storage';
 import { AcquirerGateway } from '@tapkit/terminal';
 import { TcpNetworkConnection } from '@tapkit/terminal/node';
 import type { FastifyServerOptions } from 'fastify';
@@ -32,6 +33,18 @@ const provisioningDelays = {
 } as const;
 
 /** The built pages of @tapkit/wallet-web, found through package resolution (its dist/ beside package.json). */
+/**
+ * (tapkit) The schema of each party's store when the system runs on PostgreSQL (after the prefix, `tapkit_`
+ * by default): one database, a schema per party, so no party reads or migrates another's tables.
+ */
+export const PARTY_SCHEMAS = {
+  mpp: 'mpp',
+  'alipayplus-ant': 'alipayplus_ant',
+  'alipayplus-issuer': 'alipayplus_issuer',
+  mastercard: 'mastercard',
+} as const;
+type PartyStore = keyof typeof PARTY_SCHEMAS;
+
 export const DEFAULT_WEB_DIST_DIR = join(
   dirname(createRequire(import.meta.url).resolve('@tapkit/wallet-web/package.json')),
   'dist',
@@ -54,6 +67,10 @@ interface Context {
 }
 
 export async function composeSystem(options: SystemOptions): Promise<RunningSystem> {
+  if (options.db !== undefined && !isPostgresUrl(options.db))
+    throw new Error(
+      `the system database must be a postgres:// URL, got "${options.db.replace(/:[^:@/]*@/, ':***@')}"`,
+    );
   const inMemory = options.dataDir === ':memory:';
   const dataDir = inMemory ? mkdtempSync(join(tmpdir(), 'tapkit-system-')) : resolve(options.dataDir);
   const clock = options.clock ?? new OffsetClock();
@@ -117,7 +134,7 @@ async function startAll(context: Context, closeAll: () => Promise<void>): Promis
       : { minMs: options.provisioningDelayMs, maxMs: options.provisioningDelayMs };
   const { alipayPlus, delivery } = await startAlipayPlusParty(context);
   const mastercard = await startMastercard({
-    dbUrl: dbUrl(context, 'mastercard'),
+    ...store(context, 'mastercard', 'dbUrl', 'dbSchema'),
     clock,
     keys,
     tokenServicePort: ports.tokenService,
@@ -132,7 +149,7 @@ async function startAll(context: Context, closeAll: () => Promise<void>): Promis
   });
   closers.push({ name: 'mastercard', close: () => mastercard.close() });
   const mpp = await startSystemMpp({
-    db: dbUrl(context, 'mpp'),
+    ...store(context, 'mpp', 'db', 'dbSchema'),
     port: ports.mpp,
     clock,
     keys,
@@ -161,15 +178,30 @@ async function startAll(context: Context, closeAll: () => Promise<void>): Promis
   };
 }
 
-function dbUrl(context: Context, name: string): string {
-  return context.inMemory ? ':memory:' : join(context.dataDir, `${name}.sqlite`);
+/**
+ * Where a party's store lives, under the option names its start takes: its SQLite file in the data folder
+ * (or memory), or the system's PostgreSQL database with the party's own schema.
+ */
+function store<U extends string, S extends string>(
+  context: Context,
+  party: PartyStore,
+  urlKey: U,
+  schemaKey: S,
+): Record<U, string> & Partial<Record<S, string>> {
+  const { db, dbSchemaPrefix } = context.options;
+  if (db !== undefined) {
+    const schema = `${dbSchemaPrefix ?? 'tapkit_'}${PARTY_SCHEMAS[party]}`;
+    return { [urlKey]: db, [schemaKey]: schema } as Record<U, string> & Record<S, string>;
+  }
+  const url = context.inMemory ? ':memory:' : join(context.dataDir, `${party}.sqlite`);
+  return { [urlKey]: url } as Record<U, string> & Partial<Record<S, string>>;
 }
 
 async function startAlipayPlusParty(context: Context) {
   const { ports, urls, clock } = context;
   const alipayPlus = await startAlipayPlus({
-    antDbUrl: dbUrl(context, 'alipayplus-ant'),
-    issuerDbUrl: dbUrl(context, 'alipayplus-issuer'),
+    ...store(context, 'alipayplus-ant', 'antDbUrl', 'antDbSchema'),
+    ...store(context, 'alipayplus-issuer', 'issuerDbUrl', 'issuerDbSchema'),
     clock,
     keys: context.keys,
     httpPort: ports.alipayPlus,

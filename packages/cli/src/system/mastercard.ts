@@ -59,6 +59,8 @@ export interface MastercardParty {
 
 export interface StartMastercardOptions {
   readonly dbUrl: string;
+  /** PostgreSQL: the schema of the token service and network tables (created if missing). */
+  readonly dbSchema?: string;
   readonly clock: Clock;
   readonly keys: SystemKeys;
   readonly tokenServicePort: number;
@@ -77,7 +79,10 @@ export interface StartMastercardOptions {
 }
 
 export async function startMastercard(options: StartMastercardOptions): Promise<MastercardParty> {
-  const db = await openDatabase(options.dbUrl);
+  const db = await openDatabase(
+    options.dbUrl,
+    options.dbSchema === undefined ? {} : { schema: options.dbSchema },
+  );
   const cleanups: (() => Promise<void>)[] = [() => db.close()];
   try {
     const raw = db.db as unknown as Kysely<unknown>;

@@ -17,6 +17,8 @@ export const SYSTEM_MPP_CLIENT_ID = 'TAPKIT_MPP';
 
 export interface StartMppOptions {
   readonly db: string;
+  /** PostgreSQL: the schema of the MPP tables (created if missing). */
+  readonly dbSchema?: string;
   readonly port: number;
   readonly clock: Clock;
   readonly keys: SystemKeys;
@@ -31,6 +33,7 @@ export async function startSystemMpp(options: StartMppOptions): Promise<MppServe
     env: {},
     overrides: {
       db: options.db,
+      ...(options.dbSchema === undefined ? {} : { dbSchema: options.dbSchema }),
       port: options.port,
       logLevel: options.logLevel,
       adminToken: options.keys.adminToken,

@@ -30,6 +30,14 @@ export interface AdjustableClock extends Clock {
 export interface SystemOptions {
   /** Folder for SQLite files and keys (dataDir/keys). `:memory:` keeps databases in memory and keys in a temp dir. */
   readonly dataDir: string;
+  /**
+   * A `postgres://` URL: every party's store goes to that database instead of SQLite files, each party in
+   * its own schema (see PARTY_SCHEMAS), created by the migrations on first start. Keys, clearing files and
+   * the acquirer's capture log stay in dataDir.
+   */
+  readonly db?: string;
+  /** Prefix of the parties' schema names on PostgreSQL. Default `tapkit_` (tests give each run its own). */
+  readonly dbSchemaPrefix?: string;
   /** Provisioning delay ~1-2 s instead of 20-30 s. Default false. */
   readonly fast?: boolean;
   /** Explicit provisioning delay in ms (overrides `fast`; 0 for tests). */

@@ -84,33 +84,35 @@ interface ReadState {
 
 type Step = { readonly event: ClearingFileEvent | undefined } | { readonly error: ClearingFileError };
 
+/** A module function, not a closure per message: it runs for every record of a million-record file. */
+function stepFailure(state: ReadState, code: ClearingFileErrorCode, detail: string): Step {
+  return { error: { code, detail, messageIndex: state.messageIndex } };
+}
+
 function stepMessage(state: ReadState, body: Uint8Array, options: ClearingReaderOptions): Step {
-  const fail = (code: ClearingFileErrorCode, detail: string): Step => ({
-    error: { code, detail, messageIndex: state.messageIndex },
-  });
   if (state.trailer !== undefined)
-    return fail('CLEARING_DATA_AFTER_TRAILER', 'a message follows the trailer');
+    return stepFailure(state, 'CLEARING_DATA_AFTER_TRAILER', 'a message follows the trailer');
   const decoded = decodeIso8583(iso8583v1993Clearing, body);
-  if (!decoded.ok) return fail('CLEARING_MESSAGE_INVALID', decoded.error.message);
+  if (!decoded.ok) return stepFailure(state, 'CLEARING_MESSAGE_INVALID', decoded.error.message);
   const parsed = parseClearingMessage(decoded.value, { validateRecords: options.validateRecords ?? true });
-  if ('code' in parsed) return fail('CLEARING_RECORD_INVALID', parsed.detail);
+  if ('code' in parsed) return stepFailure(state, 'CLEARING_RECORD_INVALID', parsed.detail);
   if (parsed.type === 'header') {
-    if (state.header !== undefined) return fail('CLEARING_HEADER_REPEATED', 'a second header');
+    if (state.header !== undefined) return stepFailure(state, 'CLEARING_HEADER_REPEATED', 'a second header');
     state.header = parsed.header;
     return { event: { type: 'header', header: parsed.header } };
   }
   if (state.header === undefined)
-    return fail('CLEARING_HEADER_MISSING', 'the file does not start with a header');
+    return stepFailure(state, 'CLEARING_HEADER_MISSING', 'the file does not start with a header');
   if (parsed.type === 'presentment') {
     if (state.recordCount >= options.recordCountMax)
-      return fail('CLEARING_TOO_MANY_RECORDS', 'recordCountMax reached');
+      return stepFailure(state, 'CLEARING_TOO_MANY_RECORDS', 'recordCountMax reached');
     state.totals = addToTotals(state.totals, parsed.record);
     state.recordCount += 1;
     return { event: { type: 'record', record: parsed.record, index: state.recordCount - 1 } };
   }
   if (options.trailerCheck !== 'at-end') {
     const error = trailerError(state.header, state.totals, parsed.trailer);
-    if (error !== undefined) return fail(error.code, error.detail);
+    if (error !== undefined) return stepFailure(state, error.code, error.detail);
   }
   state.trailer = parsed.trailer;
   return { event: undefined };

@@ -96,20 +96,24 @@ export function totalsEqual(a: ClearingTotals, b: ClearingTotals): boolean {
 
 export type RecordError = { readonly code: 'CLEARING_RECORD_INVALID'; readonly detail: string };
 
+/** A module function rather than a closure per record: the reader parses every record of the file. */
+function recordInvalid(detail: string): RecordError {
+  return { code: 'CLEARING_RECORD_INVALID', detail };
+}
+
 /** Checks a record before it is written; a record that fails would make the file unreadable. */
 export function validateRecord(record: PresentmentRecord): RecordError | undefined {
-  const invalid = (detail: string): RecordError => ({ code: 'CLEARING_RECORD_INVALID', detail });
   if (record.amountMinor < 0n || record.amountMinor > amountMinorMax)
-    return invalid('amountMinor out of range');
-  if (!/^\d{3}$/.test(record.currencyNumeric)) return invalid('currencyNumeric must be 3 digits');
+    return recordInvalid('amountMinor out of range');
+  if (!/^\d{3}$/.test(record.currencyNumeric)) return recordInvalid('currencyNumeric must be 3 digits');
   if (!/^\d{23}$/.test(record.acquirerReferenceNumber))
-    return invalid('acquirerReferenceNumber must be 23 digits');
-  if (!/^\d{12}$/.test(record.localDateTime)) return invalid('localDateTime must be YYMMDDhhmmss');
+    return recordInvalid('acquirerReferenceNumber must be 23 digits');
+  if (!/^\d{12}$/.test(record.localDateTime)) return recordInvalid('localDateTime must be YYMMDDhhmmss');
   if (record.approvalCode !== undefined && !/^[A-Za-z0-9 ]{1,6}$/.test(record.approvalCode)) {
-    return invalid('approvalCode must be up to 6 letters or digits');
+    return recordInvalid('approvalCode must be up to 6 letters or digits');
   }
   if (record.tokenUniqueReference === '' || record.fundingReference === '')
-    return invalid('references are required');
+    return recordInvalid('references are required');
   return undefined;
 }
 
@@ -184,19 +188,18 @@ export function parseClearingMessage(
   message: Iso8583Message,
   options: ParseOptions = {},
 ): ParsedMessage | RecordError {
-  const invalid = (detail: string): RecordError => ({ code: 'CLEARING_RECORD_INVALID', detail });
   const functionCode = getText(message, 24);
   if (message.mti === '1240' && functionCode === FUNCTION_CODE.FIRST_PRESENTMENT)
     return parsePresentment(message, options.validateRecords ?? true);
-  if (message.mti !== '1644') return invalid(`unexpected MTI ${message.mti} / DE24 ${functionCode}`);
+  if (message.mti !== '1644') return recordInvalid(`unexpected MTI ${message.mti} / DE24 ${functionCode}`);
   const fileId = subelement(message, DE48_SUBELEMENT.CLEARING_FILE_ID);
-  if (fileId === undefined) return invalid('1644 without a file id (DE48 10)');
+  if (fileId === undefined) return recordInvalid('1644 without a file id (DE48 10)');
   if (functionCode === FUNCTION_CODE.FILE_HEADER) {
     const createdDateTime = getText(message, 12) ?? (options.validateRecords === false ? '' : undefined);
-    if (createdDateTime === undefined) return invalid('header without DE12');
+    if (createdDateTime === undefined) return recordInvalid('header without DE12');
     return { type: 'header', header: { fileId, createdDateTime } };
   }
-  if (functionCode !== FUNCTION_CODE.FILE_TRAILER) return invalid(`1644 with DE24 ${functionCode}`);
+  if (functionCode !== FUNCTION_CODE.FILE_TRAILER) return recordInvalid(`1644 with DE24 ${functionCode}`);
   const counts = [74, 76, 86, 88].map((field) => getText(message, field));
   const [refundCount, purchaseCount, refundAmount, purchaseAmount] = counts;
   if (
@@ -205,7 +208,7 @@ export function parseClearingMessage(
     refundAmount === undefined ||
     purchaseAmount === undefined
   ) {
-    return invalid('trailer without DE74/76/86/88');
+    return recordInvalid('trailer without DE74/76/86/88');
   }
   return {
     type: 'trailer',
@@ -220,14 +223,14 @@ export function parseClearingMessage(
 }
 
 function subelement(message: Iso8583Message, id: string): string | undefined {
-  return getSubelements(message)?.find((element) => element.id === id)?.value;
+  for (const element of getSubelements(message) ?? []) if (element.id === id) return element.value;
+  return undefined;
 }
 
 function parsePresentment(message: Iso8583Message, validate: boolean): ParsedMessage | RecordError {
-  const invalid = (detail: string): RecordError => ({ code: 'CLEARING_RECORD_INVALID', detail });
   const processingCode = getText(message, 3);
   const kind = processingCode === '200000' ? 'REFUND' : processingCode === '000000' ? 'PURCHASE' : undefined;
-  if (kind === undefined) return invalid(`DE3 ${processingCode} is neither purchase nor refund`);
+  if (kind === undefined) return recordInvalid(`DE3 ${processingCode} is neither purchase nor refund`);
   const amount = getText(message, 4);
   const currencyNumeric = getText(message, 49);
   const acquirerReferenceNumber = getText(message, 31);
@@ -242,7 +245,7 @@ function parsePresentment(message: Iso8583Message, validate: boolean): ParsedMes
     tokenUniqueReference === undefined ||
     fundingReference === undefined
   ) {
-    return invalid('1240 without DE4, DE12, DE31, DE49 or the DE48 references');
+    return recordInvalid('1240 without DE4, DE12, DE31, DE49 or the DE48 references');
   }
   const record: PresentmentRecord = {
     kind,

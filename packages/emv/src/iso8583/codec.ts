@@ -26,14 +26,38 @@ function fieldMax(spec: FieldSpec): number {
   return spec.length.type === 'fixed' ? spec.length.length : spec.length.max;
 }
 
+// The error helpers are module functions rather than closures made per field: a clearing file decodes
+// millions of fields, and a closure per field is an allocation (and, under tsx's keepNames, a
+// defineProperty) for an error that almost never happens.
+function encodeFailure(spec: FieldSpec, code: 'ISO_FIELD_TYPE' | 'ISO_FIELD_CHARSET', message: string) {
+  return new Iso8583EncodeError(code, message, spec.id);
+}
+
+function readFailure(
+  spec: FieldSpec,
+  code: 'ISO_TRUNCATED' | 'ISO_FIELD_LENGTH_INVALID',
+  message: string,
+  at: number,
+) {
+  return err(new Iso8583DecodeError(code, message, spec.id, at));
+}
+
+function fieldFailure(
+  spec: FieldSpec,
+  offset: number,
+  code: 'ISO_FIELD_CHARSET' | 'ISO_FIELD_TLV_INVALID' | 'ISO_FIELD_SUBELEMENT_INVALID',
+  message: string,
+  cause?: TlvError,
+) {
+  return err(new Iso8583DecodeError(code, message, spec.id, offset, cause));
+}
+
 function contentOf(spec: FieldSpec, value: FieldValue): Uint8Array {
-  const fail = (code: 'ISO_FIELD_TYPE' | 'ISO_FIELD_CHARSET', message: string) =>
-    new Iso8583EncodeError(code, message, spec.id);
   switch (spec.kind.type) {
     case 'text': {
-      if (typeof value !== 'string') throw fail('ISO_FIELD_TYPE', 'expects a string');
+      if (typeof value !== 'string') throw encodeFailure(spec, 'ISO_FIELD_TYPE', 'expects a string');
       if (!charsetPatterns[spec.kind.charset].test(value)) {
-        throw fail('ISO_FIELD_CHARSET', `not ${spec.kind.charset}`);
+        throw encodeFailure(spec, 'ISO_FIELD_CHARSET', `not ${spec.kind.charset}`);
       }
       if (spec.length.type !== 'fixed' || value.length >= spec.length.length) return asciiToBytes(value);
       // Fixed fields are justified as ISO 8583 does: numbers right with zeros, text left with spaces.
@@ -44,10 +68,10 @@ function contentOf(spec: FieldSpec, value: FieldValue): Uint8Array {
       return asciiToBytes(padded);
     }
     case 'binary':
-      if (!(value instanceof Uint8Array)) throw fail('ISO_FIELD_TYPE', 'expects a Uint8Array');
+      if (!(value instanceof Uint8Array)) throw encodeFailure(spec, 'ISO_FIELD_TYPE', 'expects a Uint8Array');
       return value;
     case 'tlv':
-      if (!Array.isArray(value)) throw fail('ISO_FIELD_TYPE', 'expects TLV nodes');
+      if (!Array.isArray(value)) throw encodeFailure(spec, 'ISO_FIELD_TYPE', 'expects TLV nodes');
       try {
         return encodeTlv(value as readonly TlvNode[]);
       } catch (cause) {
@@ -57,7 +81,7 @@ function contentOf(spec: FieldSpec, value: FieldValue): Uint8Array {
         throw cause;
       }
     case 'subelements': {
-      if (!Array.isArray(value)) throw fail('ISO_FIELD_TYPE', 'expects subelements');
+      if (!Array.isArray(value)) throw encodeFailure(spec, 'ISO_FIELD_TYPE', 'expects subelements');
       const encoded = encodeSubelements(value as readonly Subelement[]);
       if (!encoded.ok) throw new Iso8583EncodeError('ISO_FIELD_SUBELEMENT_INVALID', encoded.error, spec.id);
       return asciiToBytes(encoded.value);
@@ -142,38 +166,43 @@ function readContent(
   bytes: Uint8Array,
   offset: number,
 ): Result<{ content: Uint8Array; next: number }, Iso8583DecodeError> {
-  const fail = (code: 'ISO_TRUNCATED' | 'ISO_FIELD_LENGTH_INVALID', message: string, at: number) =>
-    err(new Iso8583DecodeError(code, message, spec.id, at));
   const digits = prefixDigits(spec);
   let length = fieldMax(spec);
   if (digits > 0) {
     const prefix = bytesToAscii(bytes.subarray(offset, offset + digits));
-    if (prefix.length < digits) return fail('ISO_TRUNCATED', 'length prefix', offset);
-    if (!/^\d+$/.test(prefix)) return fail('ISO_FIELD_LENGTH_INVALID', 'length prefix not digits', offset);
+    if (prefix.length < digits) return readFailure(spec, 'ISO_TRUNCATED', 'length prefix', offset);
+    if (!/^\d+$/.test(prefix))
+      return readFailure(spec, 'ISO_FIELD_LENGTH_INVALID', 'length prefix not digits', offset);
     length = Number(prefix);
     if (length > fieldMax(spec)) {
-      return fail('ISO_FIELD_LENGTH_INVALID', `length ${length} above ${fieldMax(spec)}`, offset);
+      return readFailure(
+        spec,
+        'ISO_FIELD_LENGTH_INVALID',
+        `length ${length} above ${fieldMax(spec)}`,
+        offset,
+      );
     }
   }
   const start = offset + digits;
-  if (bytes.length < start + length) return fail('ISO_TRUNCATED', 'field content', start);
-  return ok({ content: bytes.slice(start, start + length), next: start + length });
+  if (bytes.length < start + length) return readFailure(spec, 'ISO_TRUNCATED', 'field content', start);
+  // Text is converted to a string at once, so a view will do; binary values are kept and get their own
+  // copy, so that they do not hold on to the whole buffer they were read from.
+  const content =
+    spec.kind.type === 'binary' || spec.kind.type === 'tlv'
+      ? bytes.slice(start, start + length)
+      : bytes.subarray(start, start + length);
+  return ok({ content, next: start + length });
 }
 
 function decodeField(spec: FieldSpec, bytes: Uint8Array, offset: number): FieldResult {
   const read = readContent(spec, bytes, offset);
   if (!read.ok) return read;
   const { content, next } = read.value;
-  const fail = (
-    code: 'ISO_FIELD_CHARSET' | 'ISO_FIELD_TLV_INVALID' | 'ISO_FIELD_SUBELEMENT_INVALID',
-    message: string,
-    cause?: TlvError,
-  ) => err(new Iso8583DecodeError(code, message, spec.id, offset, cause));
   switch (spec.kind.type) {
     case 'text': {
       const value = bytesToAscii(content);
       if (!charsetPatterns[spec.kind.charset].test(value)) {
-        return fail('ISO_FIELD_CHARSET', `not ${spec.kind.charset}`);
+        return fieldFailure(spec, offset, 'ISO_FIELD_CHARSET', `not ${spec.kind.charset}`);
       }
       return ok({ value, next });
     }
@@ -181,14 +210,16 @@ function decodeField(spec: FieldSpec, bytes: Uint8Array, offset: number): FieldR
       return ok({ value: content, next });
     case 'tlv': {
       const tree = decodeTlv(content);
-      if (!tree.ok) return fail('ISO_FIELD_TLV_INVALID', tree.error.message, tree.error);
+      if (!tree.ok)
+        return fieldFailure(spec, offset, 'ISO_FIELD_TLV_INVALID', tree.error.message, tree.error);
       return ok({ value: tree.value, next });
     }
     case 'subelements': {
       const value = bytesToAscii(content);
-      if (!charsetPatterns.ans.test(value)) return fail('ISO_FIELD_CHARSET', 'not ans');
+      if (!charsetPatterns.ans.test(value)) return fieldFailure(spec, offset, 'ISO_FIELD_CHARSET', 'not ans');
       const subelements = decodeSubelements(value);
-      if (!subelements.ok) return fail('ISO_FIELD_SUBELEMENT_INVALID', subelements.error);
+      if (!subelements.ok)
+        return fieldFailure(spec, offset, 'ISO_FIELD_SUBELEMENT_INVALID', subelements.error);
       return ok({ value: subelements.value, next });
     }
   }
@@ -234,6 +265,12 @@ export function decodeIso8583(
   return ok({ mti, fields });
 }
 
+/** Whether every item has the key (a loop rather than every() with a callback: it runs per record). */
+function allHave(items: readonly object[], key: string): boolean {
+  for (const item of items) if (!(key in item)) return false;
+  return true;
+}
+
 /** Typed accessors: undefined when absent, a RangeError when the field holds another kind (a bug). */
 export function getText(message: Iso8583Message, field: number): string | undefined {
   const value = message.fields.get(field);
@@ -244,13 +281,13 @@ export function getText(message: Iso8583Message, field: number): string | undefi
 export function getTlv(message: Iso8583Message, field = 55): readonly TlvNode[] | undefined {
   const value = message.fields.get(field);
   if (value === undefined) return undefined;
-  if (Array.isArray(value) && value.every((item) => 'tag' in item)) return value as readonly TlvNode[];
+  if (Array.isArray(value) && allHave(value, 'tag')) return value as readonly TlvNode[];
   throw new RangeError(`DE${field} is not a TLV field`);
 }
 
 export function getSubelements(message: Iso8583Message, field = 48): readonly Subelement[] | undefined {
   const value = message.fields.get(field);
   if (value === undefined) return undefined;
-  if (Array.isArray(value) && value.every((item) => 'id' in item)) return value as readonly Subelement[];
+  if (Array.isArray(value) && allHave(value, 'id')) return value as readonly Subelement[];
   throw new RangeError(`DE${field} is not a subelement field`);
 }

@@ -6,8 +6,8 @@ import { type GeneratedKeyPair, loadPrivateKey, loadPublicKey, SignedClient } fr
 export function childSignedClient(options: {
   port: number;
   clientId: string;
-  alipayKeys: GeneratedKeyPair;
-  mppKeys: GeneratedKeyPair;
+  alipayKeys: Pick<GeneratedKeyPair, 'privateKeyPem' | 'publicKeyPem'>;
+  mppKeys: Pick<GeneratedKeyPair, 'privateKeyPem' | 'publicKeyPem'>;
   connectionsMax: number;
 }): SignedClient {
   const signing = loadPrivateKey(options.alipayKeys.privateKeyPem);
