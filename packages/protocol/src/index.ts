@@ -2,6 +2,7 @@
 // node:* imports, no fastify, no undici): the SDK bundles it. The Node parts (Fastify plugin, signed undici
 // client, node:crypto signing and key files, the keys CLI) are @tapkit/protocol/node.
 export * from './amount.ts';
+export * from './api-catalog.ts';
 export * from './base64.ts';
 export * from './clock.ts';
 export * from './errors.ts';
