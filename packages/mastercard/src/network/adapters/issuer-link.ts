@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import {
   type FieldValue,
   getText,
+  Iso8583Connection,
   type Iso8583Message,
   NETWORK_MANAGEMENT_CODE,
   RESPONSE_CODE,
@@ -10,7 +11,6 @@ import {
 import type { Clock, TimerHandle } from '@tapkit/protocol';
 import type { NetworkLogger } from '../logger.ts';
 import type { IssuerExchangeResult, IssuerLink } from '../ports.ts';
-import { FramedConnection } from './framed-connection.ts';
 
 // The network's TCP link to the issuer processor (Alipay+). The network numbers the messages it sends
 // with its own STAN (DE11), since requests from many acquirers share this link and their STANs can
@@ -38,7 +38,7 @@ interface Pending {
 const stanModulus = 1_000_000;
 
 export class TcpIssuerLink implements IssuerLink {
-  private connection: FramedConnection | undefined;
+  private connection: Iso8583Connection | undefined;
   private readonly pending = new Map<string, Pending>();
   private stanLast = 0;
   private reconnectAttempts = 0;
@@ -93,7 +93,10 @@ export class TcpIssuerLink implements IssuerLink {
   private connectOnce(onFirstConnect?: () => void, onFirstFailure?: (error: Error) => void): void {
     const isFirst = onFirstConnect !== undefined;
     const socket = connect({ host: this.config.host, port: this.config.port });
-    const connection = new FramedConnection(socket, (message) => this.receive(message), this.deps.logger);
+    const connection = new Iso8583Connection(socket, {
+      onMessage: (message) => this.receive(message),
+      logger: this.deps.logger,
+    });
     socket.once('connect', () => {
       this.connection = connection;
       this.reconnectAttempts = 0;
