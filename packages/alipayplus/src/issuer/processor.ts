@@ -1,5 +1,5 @@
 import type { FieldValue, Iso8583Message } from '@tapkit/emv';
-import { ok, type Result, type TimerHandle } from '@tapkit/protocol';
+import { KeyedMutex, ok, type Result, sleepOn, type TimerHandle } from '@tapkit/protocol';
 import type { DbHandle } from '@tapkit/storage';
 import {
   authorizationTraceOf,
@@ -44,7 +44,7 @@ import type {
   QuoteRefusal,
 } from './ports.ts';
 import { InquiryResolver } from './resolver.ts';
-import { BackgroundTasks, KeyedMutex, sleepOn } from './runtime.ts';
+import { BackgroundTasks } from './runtime.ts';
 
 // The issuer processor: the network's ISO 8583 messages in, MPP calls out, every authorization's amounts
 // kept in the book. One flow changes an authorization at a time (a per-trace-id lock); each effect is

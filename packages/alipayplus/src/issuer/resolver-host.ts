@@ -1,10 +1,11 @@
 // What the inquiry resolver needs from the issuer processor: its lock per trace id, its background tasks
 // and the settlement steps it shares with the synchronous flows. A port of its own, so the processor
 // (which owns a resolver) and the resolver (which calls back into it) do not import each other.
+
+import type { KeyedMutex } from '@tapkit/protocol';
 import type { Tx } from './adapters/db/book.ts';
 import type { MppCall, Plan } from './domain/types.ts';
 import type { AuthorizationRecord } from './ports.ts';
-import type { KeyedMutex } from './runtime.ts';
 
 type PayCall = Extract<MppCall, { api: 'pay' }>;
 

@@ -1,4 +1,4 @@
-import type { TimerHandle } from '@tapkit/protocol';
+import { sleepOn, type TimerHandle } from '@tapkit/protocol';
 import {
   commitPlan,
   loadAuthorization,
@@ -12,7 +12,6 @@ import { inquiryDelayMs, type PayOutcome, resolveLateOutcome } from './domain/ou
 import { type MppCall, noDelta, type PaymentView, type Plan } from './domain/types.ts';
 import type { AuthorizationRecord } from './ports.ts';
 import type { ResolverHost as IssuerProcessor } from './resolver-host.ts';
-import { sleepOn } from './runtime.ts';
 
 // Resolves a pay whose outcome is unknown (U, timeout, bad signature; the POS was told 91): inquiryPayment
 // at 2, 3, 3, 5, 5, 10, 10, 30 s ... on the Clock until a final answer or the payment expiry. A success

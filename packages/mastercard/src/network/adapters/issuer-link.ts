@@ -8,7 +8,13 @@ import {
   RESPONSE_CODE,
   responseMti,
 } from '@tapkit/emv';
-import type { Clock, TimerHandle } from '@tapkit/protocol';
+import {
+  type Clock,
+  type RetrySchedule,
+  retryDelayMs,
+  retrySchedule,
+  type TimerHandle,
+} from '@tapkit/protocol';
 import type { NetworkLogger } from '../logger.ts';
 import type { IssuerExchangeResult, IssuerLink } from '../ports.ts';
 
@@ -20,14 +26,14 @@ import type { IssuerExchangeResult, IssuerLink } from '../ports.ts';
 export interface IssuerLinkConfig {
   readonly host: string;
   readonly port: number;
-  /** Delay before reconnect attempt n (the last entry repeats). */
-  readonly reconnectDelaysMs: readonly number[];
+  /** Wait before reconnect attempt n. */
+  readonly reconnect: RetrySchedule;
   /** Requests waiting for an answer at once. */
   readonly pendingCountMax: number;
   readonly signOnTimeoutMs: number;
 }
 
-export const defaultIssuerLinkReconnectDelaysMs = [100, 500, 1_000, 2_000, 5_000];
+export const defaultIssuerLinkReconnect: RetrySchedule = retrySchedule([100, 500, 1_000, 2_000, 5_000]);
 
 interface Pending {
   readonly responseMti: string;
@@ -117,8 +123,7 @@ export class TcpIssuerLink implements IssuerLink {
 
   private scheduleReconnect(): void {
     if (this.stopped) return;
-    const delays = this.config.reconnectDelaysMs;
-    const delayMs = delays[Math.min(this.reconnectAttempts, delays.length - 1)] ?? 1_000;
+    const delayMs = retryDelayMs(this.config.reconnect, this.reconnectAttempts + 1);
     this.reconnectAttempts += 1;
     this.deps.clock.setTimer(delayMs, () => {
       if (!this.stopped && this.connection === undefined) this.connectOnce();
