@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { Iso8583Connection, type Iso8583Message } from '@tapkit/emv';
+import { Iso8583Connection, type Iso8583Message, RESPONSE_CODE } from '@tapkit/emv';
 import type { IssuerLogger } from '../ports.ts';
 
 // The network's TCP link to Alipay+: ISO 8583:1987 messages, each behind a 2-byte big-endian length.
@@ -87,6 +87,6 @@ function systemError(request: Iso8583Message): Iso8583Message | undefined {
   if (third % 2 !== 0) return undefined;
   const fields = new Map(request.fields);
   for (const field of [2, 14, 35, 48, 55]) fields.delete(field);
-  fields.set(39, '96');
+  fields.set(39, RESPONSE_CODE.SYSTEM_ERROR);
   return { mti: request.mti.slice(0, 2) + String(third + 1) + request.mti.slice(3), fields };
 }
