@@ -17,6 +17,7 @@ import type {
   TimerHandle,
 } from '../ports.ts';
 import { silentLogger } from '../ports.ts';
+import { AcquirerGateway, type AcquirerGatewayOptions } from './node-acquirer-gateway.ts';
 
 // The acquirer's TCP client to the card network's acquirer entry (Node only; reached through the
 // "@tapkit/terminal/node" entry point so browser bundles never load node:net). ISO 8583:1987 messages,
@@ -156,4 +157,55 @@ export class TcpNetworkConnection implements NetworkConnection {
       this.pending.delete(key);
     }
   }
+}
+
+/** (tapkit) The acquirer host's defaults: a loopback network answers in milliseconds, a POS waits 15 s. */
+export const ACQUIRER_DEFAULTS = {
+  connectTimeoutMs: 5_000,
+  pendingCountMax: 256,
+  timeoutMsMax: 60_000,
+  timeoutMsDefault: 15_000,
+  inFlightMax: 64,
+} as const;
+
+export interface AcquirerConfig {
+  /** The card network's acquirer entry. */
+  readonly network: { readonly host: string; readonly port: number };
+  readonly clock: Clock;
+  readonly logger?: TerminalLogger;
+  readonly onForward?: AcquirerGatewayOptions['onForward'];
+  readonly onExchange?: AcquirerGatewayOptions['onExchange'];
+}
+
+export interface Acquirer {
+  /** The POS's HTTP way in (registerAcquirerGateway mounts it). */
+  readonly gateway: AcquirerGateway;
+  readonly connection: TcpNetworkConnection;
+  close(): void;
+}
+
+/**
+ * The composition root of the acquirer host: the TCP link to the card network and the gateway the POS
+ * posts its ISO 8583 requests to. `tapkit up` builds the acquirer through it.
+ */
+export function createAcquirer(config: AcquirerConfig): Acquirer {
+  const logger = config.logger === undefined ? {} : { logger: config.logger };
+  const connection = new TcpNetworkConnection({
+    host: config.network.host,
+    port: config.network.port,
+    clock: config.clock,
+    connectTimeoutMs: ACQUIRER_DEFAULTS.connectTimeoutMs,
+    pendingCountMax: ACQUIRER_DEFAULTS.pendingCountMax,
+    ...logger,
+  });
+  const gateway = new AcquirerGateway({
+    connection,
+    timeoutMsMax: ACQUIRER_DEFAULTS.timeoutMsMax,
+    timeoutMsDefault: ACQUIRER_DEFAULTS.timeoutMsDefault,
+    inFlightMax: ACQUIRER_DEFAULTS.inFlightMax,
+    ...(config.onForward === undefined ? {} : { onForward: config.onForward }),
+    ...(config.onExchange === undefined ? {} : { onExchange: config.onExchange }),
+    ...logger,
+  });
+  return { gateway, connection, close: () => connection.close() };
 }
