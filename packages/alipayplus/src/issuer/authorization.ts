@@ -36,10 +36,13 @@ export const answer = (code: string, extra?: ReadonlyMap<number, FieldValue>): A
 
 const NO_PLAN: Plan = { calls: [], delta: noDelta };
 
+/** Runs `flow` under the authorization's lock, unless the effect `key` was decided before: its answer then. */
+function decideOnce(ctx: IssuerContext, trace: string, key: string, flow: () => Promise<Answer>) {
+  return ctx.locks.run(trace, async () => (await replay(ctx, key)) ?? flow());
+}
+
 export function purchase(ctx: IssuerContext, key: string, m: NetworkMessage): Promise<Answer> {
-  return ctx.locks.run(m.networkTraceId, async () => {
-    const replayed = await replay(ctx, key);
-    if (replayed !== undefined) return replayed;
+  return decideOnce(ctx, m.networkTraceId, key, async () => {
     const mppId = await ctx.router.mppOf(m);
     if (mppId === undefined) return answer(RESPONSE_CODE.INVALID_CARD);
     const quote = quoteFor(ctx, mppId, m.currency);
@@ -90,9 +93,7 @@ async function createWithPay(
 export function incremental(ctx: IssuerContext, key: string, m: NetworkMessage): Promise<Answer> {
   const original = m.originalNetworkTraceId;
   if (original === undefined) return Promise.resolve(answer(RESPONSE_CODE.INVALID_TRANSACTION));
-  return ctx.locks.run(original, async () => {
-    const replayed = await replay(ctx, key);
-    if (replayed !== undefined) return replayed;
+  return decideOnce(ctx, original, key, async () => {
     const auth = await findAuthorization(ctx, original);
     if (auth === undefined || auth.state !== 'OPEN') return answer(RESPONSE_CODE.INVALID_TRANSACTION);
     const plan = planIncremental(auth, { networkTraceId: m.networkTraceId, amountMinor: m.amountMinor });
@@ -107,9 +108,7 @@ export function incremental(ctx: IssuerContext, key: string, m: NetworkMessage):
 
 /** (tapkit) A refund authorization is recorded and approved; the money moves at its clearing. */
 export function refundAuthorization(ctx: IssuerContext, key: string, m: NetworkMessage): Promise<Answer> {
-  return ctx.locks.run(m.networkTraceId, async () => {
-    const replayed = await replay(ctx, key);
-    if (replayed !== undefined) return replayed;
+  return decideOnce(ctx, m.networkTraceId, key, async () => {
     const mppId = await ctx.router.mppOf(m);
     if (mppId === undefined) return answer(RESPONSE_CODE.INVALID_CARD);
     const nowMs = ctx.clock.nowMs();
@@ -132,9 +131,7 @@ export function refundAuthorization(ctx: IssuerContext, key: string, m: NetworkM
 
 /** 0120: the network approved on its own; the issuer acknowledges it always and pays ADVICE if needed. */
 export function advice(ctx: IssuerContext, key: string, m: NetworkMessage): Promise<Answer> {
-  return ctx.locks.run(m.networkTraceId, async () => {
-    const replayed = await replay(ctx, key);
-    if (replayed !== undefined) return replayed;
+  return decideOnce(ctx, m.networkTraceId, key, async () => {
     const nowMs = ctx.clock.nowMs();
     const existing = await loadAuthorization(ctx.handle.db, m.networkTraceId);
     const first = existing?.payments[0];
@@ -205,20 +202,11 @@ function tellDecided(ctx: IssuerContext, m: NetworkMessage, code: string, outcom
   ctx.background.add(Promise.resolve().then(() => listener(event)));
 }
 
+/** The fields of a new authorization that come from the network message (all but `type`). */
+type MessageFields = Pick<NetworkMessage, Exclude<keyof NewAuthorization & keyof NetworkMessage, 'type'>>;
+
 export function newAuthorization(
-  m: Pick<
-    NetworkMessage,
-    | 'networkTraceId'
-    | 'tokenUniqueReference'
-    | 'customerId'
-    | 'merchantId'
-    | 'merchantName'
-    | 'mcc'
-    | 'terminalId'
-    | 'acquirerId'
-    | 'currency'
-    | 'details'
-  >,
+  m: MessageFields,
   p: {
     mppId: string;
     faults: readonly Fault[];
