@@ -11,7 +11,8 @@ export {
   type MppPeerConfig,
   type TokenServicePeerConfig,
 } from './ant/app.ts';
-
+// ---- The whole counterpart (issuer processor + Ant server) ----
+export { type AlipayPlus, type AlipayPlusConfig, createAlipayPlus } from './compose.ts';
 // ---- Issuer processor (src/issuer) ----
 export {
   openIssuerDatabase,

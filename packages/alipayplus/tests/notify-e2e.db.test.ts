@@ -1,10 +1,5 @@
-// The real MPP server's notify worker delivering to this receiver over signed HTTP: a consistent payment
-// is acknowledged and the outbox row completes; a contradicting one is cancelled at the MPP, whose own
-// follow-up notify (F ORDER_IS_CLOSED) is then accepted.
-import type { AddressInfo } from 'node:net';
 import type { MppServerHandle } from '@tapkit/mpp-server';
-import { systemClock } from '@tapkit/protocol';
-import { SignedClient } from '@tapkit/protocol/node';
+import type { SignedClient } from '@tapkit/protocol/node';
 import type { DbHandle } from '@tapkit/storage';
 import { testEngines } from '@tapkit/storage/testing';
 import type { Kysely } from 'kysely';
@@ -13,7 +8,6 @@ import {
   ANT_SERVER_MIGRATIONS,
   type AntServerApp,
   type AntServerDatabase,
-  buildAntServerApp,
   CANCEL_IDENTITY_DEFAULT,
 } from '../src/ant/app.ts';
 import { adminApiSetup } from '../src/conformance/setup.ts';
@@ -21,17 +15,9 @@ import { signedCanceller } from '../src/notify/canceller.ts';
 import { createKyselyNotifyStore, type NotifyDatabase } from '../src/notify/db.ts';
 import type { MppCanceller } from '../src/notify/ports.ts';
 import { MemoryKnowledge } from './support/ant-world.ts';
-import {
-  ADMIN_TOKEN,
-  alipayKeys,
-  MPP_CLIENT_ID,
-  mppKeys,
-  TOKEN_SERVICE_CLIENT_ID,
-  tokenServiceKeys,
-} from './support/keys.ts';
+import { ADMIN_TOKEN, MPP_CLIENT_ID } from './support/keys.ts';
 import { startRealMpp } from './support/mpp.ts';
-
-const hkd = (value: string) => ({ currency: 'HKD', value });
+import { alipayPlusClientTo, hkd, payAtMpp, startNotifyAntServer } from './support/notify.ts';
 
 for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
   describe(`real MPP notify worker → receiver (${engine.name})`, () => {
@@ -52,36 +38,15 @@ for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
             CANCEL_IDENTITY_DEFAULT,
           ).cancelPayment(mppClientId, paymentRequestId),
       };
-      server = buildAntServerApp({
+      const started = await startNotifyAntServer({
         db,
-        clock: systemClock,
-        signingKey: { key: alipayKeys.privateKey, keyVersion: '1' },
-        mpps: [
-          {
-            clientId: MPP_CLIENT_ID,
-            verifyKeys: new Map([['1', mppKeys.publicKey]]),
-            baseUrl: 'http://127.0.0.1:9',
-          },
-        ],
-        tokenService: {
-          clientId: TOKEN_SERVICE_CLIENT_ID,
-          verifyKeys: new Map([['1', tokenServiceKeys.publicKey]]),
-          baseUrl: 'http://127.0.0.1:9',
-          bearerSecret: 'unused',
-        },
-        paymentKnowledge: knowledge,
+        mppUrl: 'http://127.0.0.1:9',
+        knowledge,
         canceller: late,
       });
-      await server.app.listen({ host: '127.0.0.1', port: 0 });
-      const antUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
-      mpp = await startRealMpp({ alipayPlusUrl: antUrl });
-      toMpp = new SignedClient({
-        baseUrl: mpp.url,
-        clientId: MPP_CLIENT_ID,
-        signingKey: { key: alipayKeys.privateKey, keyVersion: '1' },
-        peerVerifyKeys: new Map([['1', mppKeys.publicKey]]),
-        clock: systemClock,
-      });
+      server = started.server;
+      mpp = await startRealMpp({ alipayPlusUrl: started.url });
+      toMpp = alipayPlusClientTo(mpp.url);
     });
     afterEach(async () => {
       await toMpp?.close();
@@ -91,22 +56,12 @@ for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
     });
 
     async function pay(customerId: string, paymentRequestId: string, value: string) {
-      const admin = adminApiSetup(mpp?.url ?? '', ADMIN_TOKEN);
-      await admin.createCustomer(customerId, 'HKD', 10_000n);
-      await admin.close?.();
-      const paid = await toMpp?.callApi('pay', {
-        acquirerId: 'ACQ',
-        pspId: 'PSP',
-        paymentRequestId,
-        paymentAmount: hkd(value),
-        payToAmount: hkd(value),
+      const paid = await payAtMpp(mpp?.url ?? '', toMpp as SignedClient, {
         customerId,
-        order: { referenceOrderId: paymentRequestId },
-        paymentFactor: { authorizationType: 'FINAL' },
+        paymentRequestId,
+        value,
       });
-      if (paid?.kind !== 'answered' || paid.response.result.resultStatus !== 'S')
-        throw new Error('pay failed');
-      return paid.response.paymentId ?? null;
+      return paid.paymentId ?? null;
     }
 
     const receipts = () => createKyselyNotifyStore(db?.db as unknown as Kysely<NotifyDatabase>);

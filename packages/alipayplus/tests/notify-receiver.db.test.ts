@@ -1,7 +1,3 @@
-// The notifyPayment receiver between a real MPP server and Alipay+'s knowledge (in memory here; the issuer
-// processor's book in production): acknowledgements, idempotency, and a contradiction that makes Alipay+
-// cancel the payment at the MPP — observed at the MPP (inquiry and balance).
-import type { AddressInfo } from 'node:net';
 import type { MppServerHandle } from '@tapkit/mpp-server';
 import { type NotifyPaymentRequest, systemClock } from '@tapkit/protocol';
 import { SignedClient } from '@tapkit/protocol/node';
@@ -12,22 +8,15 @@ import {
   ANT_SERVER_MIGRATIONS,
   type AntServerApp,
   type AntServerDatabase,
-  buildAntServerApp,
   CANCEL_IDENTITY_DEFAULT,
 } from '../src/ant/app.ts';
 import { adminApiSetup, type ConformanceSetup } from '../src/conformance/setup.ts';
 import { signedCanceller } from '../src/notify/canceller.ts';
 import type { MppCanceller } from '../src/notify/ports.ts';
 import { MemoryKnowledge } from './support/ant-world.ts';
-import {
-  ADMIN_TOKEN,
-  alipayKeys,
-  MPP_CLIENT_ID,
-  mppKeys,
-  TOKEN_SERVICE_CLIENT_ID,
-  tokenServiceKeys,
-} from './support/keys.ts';
+import { ADMIN_TOKEN, alipayKeys, MPP_CLIENT_ID, mppKeys } from './support/keys.ts';
 import { startRealMpp } from './support/mpp.ts';
+import { alipayPlusClientTo, hkd, payAtMpp, startNotifyAntServer } from './support/notify.ts';
 
 let mpp: MppServerHandle;
 let admin: ConformanceSetup;
@@ -37,13 +26,7 @@ let counter = 0;
 beforeAll(async () => {
   mpp = await startRealMpp();
   admin = adminApiSetup(mpp.url, ADMIN_TOKEN);
-  toMpp = new SignedClient({
-    baseUrl: mpp.url,
-    clientId: MPP_CLIENT_ID,
-    signingKey: { key: alipayKeys.privateKey, keyVersion: '1' },
-    peerVerifyKeys: new Map([['1', mppKeys.publicKey]]),
-    clock: systemClock,
-  });
+  toMpp = alipayPlusClientTo(mpp.url);
 });
 afterAll(async () => {
   await toMpp.close();
@@ -51,35 +34,22 @@ afterAll(async () => {
   await mpp.close();
 });
 
-const hkd = (value: string) => ({ currency: 'HKD', value });
-
 /** Pays `value` at the real MPP for a fresh customer; returns the notify the MPP would send for it. */
 async function paidAtMpp(value = '1000'): Promise<{ notify: NotifyPaymentRequest; customerId: string }> {
   counter += 1;
   const customerId = `notify-cust-${Date.now()}-${counter}`;
-  await admin.createCustomer(customerId, 'HKD', 10_000n);
   const paymentRequestId = `notify-pay-${Date.now()}-${counter}`;
-  const paid = await toMpp.callApi('pay', {
-    acquirerId: 'ACQ',
-    pspId: 'PSP',
-    paymentRequestId,
-    paymentAmount: hkd(value),
-    payToAmount: hkd(value),
-    customerId,
-    order: { referenceOrderId: paymentRequestId },
-    paymentFactor: { authorizationType: 'FINAL' },
-  });
-  if (paid.kind !== 'answered' || paid.response.result.resultStatus !== 'S') throw new Error('pay failed');
+  const paid = await payAtMpp(mpp.url, toMpp, { customerId, paymentRequestId, value });
   return {
     customerId,
     notify: {
       paymentRequestId,
-      paymentId: paid.response.paymentId,
+      paymentId: paid.paymentId,
       paymentResult: { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'Success.' },
       paymentAmount: hkd(value),
       payToAmount: hkd(value),
       customerId,
-      paymentTime: paid.response.paymentTime,
+      paymentTime: paid.paymentTime,
     },
   };
 }
@@ -103,25 +73,10 @@ for (const engine of testEngines<AntServerDatabase>(ANT_SERVER_MIGRATIONS)) {
           return real.cancelPayment(mppClientId, paymentRequestId);
         },
       };
-      server = buildAntServerApp({
-        db,
-        clock: systemClock,
-        signingKey: { key: alipayKeys.privateKey, keyVersion: '1' },
-        mpps: [
-          { clientId: MPP_CLIENT_ID, verifyKeys: new Map([['1', mppKeys.publicKey]]), baseUrl: mpp.url },
-        ],
-        tokenService: {
-          clientId: TOKEN_SERVICE_CLIENT_ID,
-          verifyKeys: new Map([['1', tokenServiceKeys.publicKey]]),
-          baseUrl: 'http://127.0.0.1:9',
-          bearerSecret: 'unused',
-        },
-        paymentKnowledge: knowledge,
-        canceller: counting,
-      });
-      await server.app.listen({ host: '127.0.0.1', port: 0 });
+      const started = await startNotifyAntServer({ db, mppUrl: mpp.url, knowledge, canceller: counting });
+      server = started.server;
       fromMpp = new SignedClient({
-        baseUrl: `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`,
+        baseUrl: started.url,
         clientId: MPP_CLIENT_ID,
         signingKey: { key: mppKeys.privateKey, keyVersion: '1' },
         peerVerifyKeys: new Map([['1', alipayKeys.publicKey]]),

@@ -23,13 +23,34 @@ interface UpCommandOptions {
   acquirerPort?: string;
 }
 
+/** Where a command reports its exit code (commander's actions return nothing). */
+type ExitCodeSink = (code: number) => void;
+
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
+  const setExitCode: ExitCodeSink = (code) => {
+    exitCode = code;
+  };
   const program = new Command('tapkit')
     .description('Tapkit: the Alipay+ NFC payment system, every party on one machine')
     .exitOverride()
     .showHelpAfterError();
+  registerUpCommand(program, setExitCode);
+  registerAlipayPlusCommand(program, setExitCode);
+  registerMastercardCommand(program, setExitCode);
+  registerMppCommand(program, setExitCode);
+  registerDemoCommand(program, setExitCode);
+  registerToolCommands(program, setExitCode);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    throw error;
+  }
+  return exitCode;
+}
 
+function registerUpCommand(program: Command, setExitCode: ExitCodeSink): void {
   program
     .command('up')
     .description('start every party on loopback ports, with the web pages (what `npm start` runs)')
@@ -49,34 +70,36 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--acquirer-port <port>', 'Mastercard network acquirer entry ISO 8583 TCP (default 4310)')
     .option('--log-level <level>', 'pino log level of the parties', 'warn')
     .action(async (options: UpCommandOptions) => {
-      exitCode = await runUp({
-        dataDir: options.dataDir,
-        ...(options.db === undefined ? {} : { db: options.db }),
-        fast: options.fast === true,
-        logLevel: options.logLevel,
-        ports: {
-          web: options.webPort,
-          mpp: options.mppPort,
-          alipayPlus: options.alipayplusPort,
-          issuerTcp: options.issuerPort,
-          tokenService: options.tokenServicePort,
-          acquirerTcp: options.acquirerPort,
-        },
-      });
+      setExitCode(
+        await runUp({
+          dataDir: options.dataDir,
+          ...(options.db === undefined ? {} : { db: options.db }),
+          fast: options.fast === true,
+          logLevel: options.logLevel,
+          ports: {
+            web: options.webPort,
+            mpp: options.mppPort,
+            alipayPlus: options.alipayplusPort,
+            issuerTcp: options.issuerPort,
+            tokenService: options.tokenServicePort,
+            acquirerTcp: options.acquirerPort,
+          },
+        }),
+      );
     });
+}
 
-  registerPartyCommands(program, (code) => {
-    exitCode = code;
-  });
-
+function registerMppCommand(program: Command, setExitCode: ExitCodeSink): void {
   program
     .command('mpp')
     .description('start the MPP server alone (configured by tapkit.config.json and TAPKIT_* variables)')
     .option('--config <path>', 'configuration file (its "mpp" section)')
     .action(async (options: { config?: string }) => {
-      exitCode = await runMpp({ configPath: options.config });
+      setExitCode(await runMpp({ configPath: options.config }));
     });
+}
 
+function registerDemoCommand(program: Command, setExitCode: ExitCodeSink): void {
   program
     .command('demo')
     .description('run every flow end to end against a fresh in-process system; exit 0 only if all hold')
@@ -86,21 +109,24 @@ export async function main(argv: readonly string[]): Promise<number> {
       const seed = options.seed === undefined ? DEMO_SEED_DEFAULT : Number(options.seed);
       if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffff_ffff) {
         console.error('tapkit demo: --seed must be a whole number from 0 to 4294967295');
-        exitCode = 2;
+        setExitCode(2);
         return;
       }
-      exitCode = await runDemoCommand({ seed, fast: options.fast === true });
+      setExitCode(await runDemoCommand({ seed, fast: options.fast === true }));
     });
+}
 
+/** clearing-file, conformance and keys: tools that start no party. */
+function registerToolCommands(program: Command, setExitCode: ExitCodeSink): void {
   program
     .command('clearing-file')
     .description('write a clearing file of N synthetic first presentments (load tests of clearing ingestion)')
     .argument('<path>', 'file to write')
     .option('--records <n>', 'number of records', '1000000')
     .action(async (path: string, options: { records: string }) => {
-      exitCode = await writeClearingFile(path, options.records);
+      setExitCode(await writeClearingFile(path, options.records));
     });
-
+  // conformance and keys parse their own options with commander (their packages own the usage text).
   program
     .command('conformance')
     .description(
@@ -110,9 +136,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .helpOption(false)
     .argument('[args...]')
     .action(async (args: string[]) => {
-      exitCode = await runConformanceCommand(args);
+      setExitCode(await runConformanceCommand(args));
     });
-
   program
     .command('keys')
     .description(
@@ -122,16 +147,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .helpOption(false)
     .argument('[args...]')
     .action(async (args: string[]) => {
-      exitCode = await runKeysCommand(args);
+      setExitCode(await runKeysCommand(args));
     });
-
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
-    throw error;
-  }
-  return exitCode;
 }
 
 const portOf = (text: string): number => {
@@ -139,23 +156,27 @@ const portOf = (text: string): number => {
   return Number(text);
 };
 
-/** `tapkit alipayplus` and `tapkit mastercard`: one counterpart alone, the others reached by URL. */
-function registerPartyCommands(program: Command, setExitCode: (code: number) => void): void {
-  const env = (flags: string, description: string, name: string, fallback?: string) => {
-    const option = new Option(flags, description).env(name);
-    return fallback === undefined ? option : option.default(fallback);
-  };
+/** An option that reads an environment variable when not given, with an optional default. */
+const envOption = (flags: string, description: string, name: string, fallback?: string) => {
+  const option = new Option(flags, description).env(name);
+  return fallback === undefined ? option : option.default(fallback);
+};
+
+/** `tapkit alipayplus`: the Alipay+ counterpart alone, the others reached by URL. */
+function registerAlipayPlusCommand(program: Command, setExitCode: ExitCodeSink): void {
   program
     .command('alipayplus')
     .description('start the Alipay+ counterpart alone (Ant server HTTP + issuer processor TCP)')
-    .addOption(env('--data-dir <dir>', 'keys and databases', 'TAPKIT_DATA_DIR', './data'))
-    .addOption(env('--port <port>', 'Ant server HTTP port', 'TAPKIT_ALIPAYPLUS_PORT', '4200'))
-    .addOption(env('--issuer-port <port>', 'issuer processor TCP port', 'TAPKIT_ISSUER_PORT', '4210'))
-    .addOption(env('--mpp-url <url>', 'the MPP server', 'TAPKIT_MPP_URL', 'http://127.0.0.1:4100'))
-    .addOption(env('--mpp-client-id <id>', "the MPP's Client-Id", 'TAPKIT_MPP_CLIENT_ID'))
-    .addOption(env('--mpp-public-key-file <path>', "the MPP's public key", 'TAPKIT_MPP_PUBLIC_KEY_FILE'))
+    .addOption(envOption('--data-dir <dir>', 'keys and databases', 'TAPKIT_DATA_DIR', './data'))
+    .addOption(envOption('--port <port>', 'Ant server HTTP port', 'TAPKIT_ALIPAYPLUS_PORT', '4200'))
+    .addOption(envOption('--issuer-port <port>', 'issuer processor TCP port', 'TAPKIT_ISSUER_PORT', '4210'))
+    .addOption(envOption('--mpp-url <url>', 'the MPP server', 'TAPKIT_MPP_URL', 'http://127.0.0.1:4100'))
+    .addOption(envOption('--mpp-client-id <id>', "the MPP's Client-Id", 'TAPKIT_MPP_CLIENT_ID'))
     .addOption(
-      env(
+      envOption('--mpp-public-key-file <path>', "the MPP's public key", 'TAPKIT_MPP_PUBLIC_KEY_FILE'),
+    )
+    .addOption(
+      envOption(
         '--token-service-url <url>',
         'the token service',
         'TAPKIT_TOKEN_SERVICE_URL',
@@ -163,7 +184,7 @@ function registerPartyCommands(program: Command, setExitCode: (code: number) => 
       ),
     )
     .addOption(
-      env(
+      envOption(
         '--mastercard-public-key-file <path>',
         "the token service's signing key",
         'TAPKIT_MASTERCARD_PUBLIC_KEY_FILE',
@@ -187,19 +208,30 @@ function registerPartyCommands(program: Command, setExitCode: (code: number) => 
         }),
       );
     });
+}
+
+/** `tapkit mastercard`: the Mastercard counterpart alone, the others reached by URL. */
+function registerMastercardCommand(program: Command, setExitCode: ExitCodeSink): void {
   program
     .command('mastercard')
     .description('start the Mastercard counterpart alone (token service HTTP + network TCP)')
-    .addOption(env('--data-dir <dir>', 'keys, databases and clearing files', 'TAPKIT_DATA_DIR', './data'))
-    .addOption(env('--port <port>', 'token service HTTP port', 'TAPKIT_TOKEN_SERVICE_PORT', '4300'))
     .addOption(
-      env('--acquirer-port <port>', 'network acquirer entry TCP port', 'TAPKIT_ACQUIRER_PORT', '4310'),
+      envOption('--data-dir <dir>', 'keys, databases and clearing files', 'TAPKIT_DATA_DIR', './data'),
+    )
+    .addOption(envOption('--port <port>', 'token service HTTP port', 'TAPKIT_TOKEN_SERVICE_PORT', '4300'))
+    .addOption(
+      envOption('--acquirer-port <port>', 'network acquirer entry TCP port', 'TAPKIT_ACQUIRER_PORT', '4310'),
     )
     .addOption(
-      env('--issuer <host:port>', 'the Alipay+ issuer processor', 'TAPKIT_ISSUER_TCP', '127.0.0.1:4210'),
+      envOption(
+        '--issuer <host:port>',
+        'the Alipay+ issuer processor',
+        'TAPKIT_ISSUER_TCP',
+        '127.0.0.1:4210',
+      ),
     )
     .addOption(
-      env(
+      envOption(
         '--alipayplus-url <url>',
         'the Alipay+ Ant server',
         'TAPKIT_ALIPAYPLUS_URL',
@@ -207,7 +239,11 @@ function registerPartyCommands(program: Command, setExitCode: (code: number) => 
       ),
     )
     .addOption(
-      env('--alipayplus-public-key-file <path>', "Alipay+'s public key", 'TAPKIT_ALIPAYPLUS_PUBLIC_KEY_FILE'),
+      envOption(
+        '--alipayplus-public-key-file <path>',
+        "Alipay+'s public key",
+        'TAPKIT_ALIPAYPLUS_PUBLIC_KEY_FILE',
+      ),
     )
     .option('--fast', 'provisioning in 1-2 s instead of 20-30 s')
     .option('--log-level <level>', 'pino log level', 'info')

@@ -18,6 +18,7 @@ export * from './crypto/mac.ts';
 export * from './describe.ts';
 export * from './dol.ts';
 export * from './iso8583/codec.ts';
+export * from './iso8583/connection.ts';
 export * from './iso8583/describe.ts';
 export * from './iso8583/errors.ts';
 export * from './iso8583/fields1987.ts';

@@ -5,6 +5,8 @@
 export { type DbHandle, type Engine, type OpenDatabaseOptions, openDatabase } from './adapters/db/open.ts';
 // ---- Network, clearing, expiry ----
 export * from './clearing/index.ts';
+// ---- The counterpart's composition root ----
+export * from './compose.ts';
 export * from './expiry/index.ts';
 export * from './network/index.ts';
 export * from './ports.ts';

@@ -1,5 +1,5 @@
 import { type FieldValue, getText, type Iso8583Message } from '@tapkit/emv';
-import { VirtualClock } from '@tapkit/protocol';
+import { retrySchedule, VirtualClock } from '@tapkit/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TcpIssuerLink } from '../src/network/adapters/issuer-link.ts';
 import { silentLogger } from '../src/network/logger.ts';
@@ -29,7 +29,7 @@ beforeEach(async () => {
   issuer = new TestIssuer();
   const port = await issuer.listen();
   link = new TcpIssuerLink(
-    { host: '127.0.0.1', port, reconnectDelaysMs: [10], pendingCountMax: 4, signOnTimeoutMs: 1_000 },
+    { host: '127.0.0.1', port, reconnect: retrySchedule([10]), pendingCountMax: 4, signOnTimeoutMs: 1_000 },
     { clock, logger: silentLogger },
   );
   await link.start();

@@ -1,5 +1,5 @@
 import { type FieldValue, getText, type Iso8583Message } from '@tapkit/emv';
-import { VirtualClock } from '@tapkit/protocol';
+import { retrySchedule, VirtualClock } from '@tapkit/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KyselyAdviceStore, KyselyAuthorizationLog } from '../src/network/adapters/network-store-kysely.ts';
 import { AdviceSender } from '../src/network/advice-sender.ts';
@@ -81,7 +81,12 @@ for (const engine of networkTestEngines()) {
       const issuer = new ScriptedIssuer();
       const store = new KyselyAdviceStore(handle.db);
       let id = 0;
-      const config = { retryDelaysMs: [1_000], attemptTimeoutMs: 500, attemptCountMax: 2, queueSizeMax: 10 };
+      const config = {
+        retry: retrySchedule([1_000]),
+        attemptTimeoutMs: 500,
+        attemptCountMax: 2,
+        queueSizeMax: 10,
+      };
       const deps = { issuer, store, clock, logger: silentLogger, newAdviceId: () => `A${++id}` };
       const first = new AdviceSender(deps, config);
       await first.enqueue(advice);

@@ -12,9 +12,9 @@ import { type RunningNetwork, startNetwork } from '../src/network/compose.ts';
 import { silentLogger } from '../src/network/logger.ts';
 import { noNetworkEvents } from '../src/network/ports.ts';
 import type { TokenRecord } from '../src/ports.ts';
-import { startTokenService, type TestTokenService } from './support/app.ts';
+import { activateToken, startTokenService, type TestTokenService } from './support/app.ts';
 import { tapRequest } from './support/card.ts';
-import { ANT_SECRET, type OpenedCredential, TestDevice } from './support/device.ts';
+import { ANT_SECRET, type OpenedCredential } from './support/device.ts';
 import { testEngines } from './support/engines.ts';
 import { TestAcquirer, TestIssuer } from './support/iso-peer.ts';
 
@@ -32,16 +32,9 @@ for (const engine of testEngines()) {
       ts = await startTokenService(engine);
       const db = ts.database.db as unknown as Kysely<unknown>;
       await migrateNetworkSchema(db);
-      const device = new TestDevice(ts.app, 'customer-7');
-      await device.register();
-      const { taskId, tokenUniqueReference } = await device.ok('DIGITIZE', { deviceId: device.deviceId });
-      const provisioned = await device.ok('PROVISION', { deviceId: device.deviceId, taskId });
-      await device.ok('NOTIFY_PROVISION_RESULT', {
-        deviceId: device.deviceId,
-        tokenUniqueReference,
-        result: 'SUCCESS',
-      });
-      credentials = await device.openCredentials(tokenUniqueReference, provisioned.credentials);
+      const activated = await activateToken(ts, 'customer-7');
+      const { provisioned } = activated;
+      credentials = activated.credentials;
       aip = provisioned.cardProfile.aip;
       const record = await ts.directory.lookupByTokenPan(provisioned.cardProfile.tokenPan);
       if (record === undefined) throw new Error('provisioned token not in the directory');

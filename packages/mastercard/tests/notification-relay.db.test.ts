@@ -1,7 +1,7 @@
 // The notifyTokenUpdated outbox on every engine: a state change and its notification are stored
 // together; the relay delivers in order per token, retries on the clock, gives up after the limit, and
 // a fresh relay (a restarted process) sends what an earlier one left.
-import { VirtualClock } from '@tapkit/protocol';
+import { retrySchedule, VirtualClock } from '@tapkit/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../src/adapters/db/open.ts';
 import { createKyselyTokenStore } from '../src/adapters/db/token-store.ts';
@@ -112,7 +112,7 @@ for (const engine of testEngines()) {
     });
 
     it('retries on the clock and keeps each token in order, other tokens unaffected', async () => {
-      const relay = relayOf({ retryDelaysMs: [1_000, 5_000] });
+      const relay = relayOf({ retry: retrySchedule([1_000, 5_000]) });
       notifier.up = false;
       await change('T1', { state: 'SUSPENDED', suspendedBy: ['CARDHOLDER'] }, 'SUSPENDED');
       relay.kick();
@@ -139,7 +139,7 @@ for (const engine of testEngines()) {
     });
 
     it('backs off along the schedule and abandons after the attempt limit', async () => {
-      const relay = relayOf({ retryDelaysMs: [1_000, 5_000], attemptCountMax: 3 });
+      const relay = relayOf({ retry: retrySchedule([1_000, 5_000]), attemptCountMax: 3 });
       notifier.up = false;
       await change('T1', { state: 'SUSPENDED', suspendedBy: ['ISSUER'] }, 'SUSPENDED');
       await change('T1', { state: 'DEACTIVATED' }, 'DEACTIVATED');

@@ -1,21 +1,23 @@
 #!/usr/bin/env node
 // `tapkit-mpp [--config <path>]`: the MPP server with plain Node from the built package (dist/bin.js).
-import { parseArgs } from 'node:util';
+import { Command, CommanderError } from 'commander';
 import { runMppServer } from './run.ts';
 
-const usage = 'usage: tapkit-mpp [--config <path>]  (configuration file; TAPKIT_* variables override it)';
-
+const program = new Command('tapkit-mpp')
+  .description('the MPP server (configuration file; TAPKIT_* variables override it)')
+  .option('--config <path>', 'configuration file')
+  .allowExcessArguments(false)
+  .exitOverride((error) => {
+    // Usage errors exit 2, as every Tapkit command does; --help exits 0.
+    throw new CommanderError(error.exitCode === 0 ? 0 : 2, error.code, error.message);
+  });
 let configPath: string | undefined;
 try {
-  const { values } = parseArgs({ options: { config: { type: 'string' }, help: { type: 'boolean' } } });
-  if (values.help === true) {
-    console.log(usage);
-    process.exit(0);
-  }
-  configPath = values.config;
+  program.parse();
+  configPath = program.opts<{ config?: string }>().config;
 } catch (error) {
-  console.error(`${(error as Error).message}\n${usage}`);
-  process.exit(2);
+  if (!(error instanceof CommanderError)) throw error;
+  process.exit(error.exitCode);
 }
 const code = await runMppServer({ configPath });
 if (code !== 0) process.exitCode = code;

@@ -82,25 +82,7 @@ export async function startMppServer(
     },
   );
   const { app, adminApp, alipayPlus, proxy, worker, notifyClients } = parts;
-  const listening = async () => {
-    const url = await app.listen({ host: config.host, port: config.port });
-    const adminUrl =
-      adminApp === undefined
-        ? url
-        : await adminApp.listen({ host: config.adminHost, port: config.adminPort });
-    return { url, adminUrl };
-  };
-  const { url: address, adminUrl } = await listening().catch(async (error) => {
-    await Promise.allSettled([
-      app.close(),
-      adminApp?.close(),
-      alipayPlus.close(),
-      proxy.close(),
-      notifyClients.close(),
-    ]);
-    await db.close();
-    throw error;
-  });
+  const { url: address, adminUrl } = await listenAll(config, parts, db);
   if (config.notifyEnabled) worker.start();
   logger.info(
     { url: address, adminUrl, engine: db.engine, notify: config.notifyEnabled },
@@ -123,21 +105,51 @@ export async function startMppServer(
     }).finally(() => removeSignals());
     return closing;
   };
+  const removeSignals = options.handleSignals === true ? closeOnSignals(logger, close) : () => undefined;
+  return { url: address, adminUrl, app, db, worker, close };
+}
+
+/** Listens on the API port (and the admin port when apart); on failure closes what was built. */
+async function listenAll(
+  config: MppConfig,
+  parts: Parts,
+  db: DbHandle,
+): Promise<{ url: string; adminUrl: string }> {
+  const { app, adminApp } = parts;
+  try {
+    const url = await app.listen({ host: config.host, port: config.port });
+    const adminUrl =
+      adminApp === undefined
+        ? url
+        : await adminApp.listen({ host: config.adminHost, port: config.adminPort });
+    return { url, adminUrl };
+  } catch (error) {
+    await Promise.allSettled([
+      app.close(),
+      adminApp?.close(),
+      parts.alipayPlus.close(),
+      parts.proxy.close(),
+      parts.notifyClients.close(),
+    ]);
+    await db.close();
+    throw error;
+  }
+}
+
+/** SIGINT / SIGTERM close the server once; returns how to stop listening for them. */
+function closeOnSignals(logger: Logger, close: () => Promise<void>): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'shutting down');
     void close().then(() => {
       process.exitCode = 0;
     });
   };
-  const removeSignals = () => {
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   };
-  if (options.handleSignals === true) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  }
-  return { url: address, adminUrl, app, db, worker, close };
 }
 
 function unwrapKeys(config: MppConfig): LoadedKeys {
@@ -234,16 +246,7 @@ async function assemble(
   const adminApp = config.adminPort < 0 ? undefined : (Fastify(adminServerOptions) as FastifyInstance);
   registerAdminRoutes(adminApp ?? app, { ...deps, adminToken: config.adminToken });
   registerDocsRoutes(adminApp ?? app, mppOpenApiDocument());
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
-    if (isClosing()) return reply.code(503).send({ status: 'closing' });
-    try {
-      await sql`select 1`.execute(db.db);
-      return { status: 'ready', engine: db.engine };
-    } catch {
-      return reply.code(503).send({ status: 'database unavailable' });
-    }
-  });
+  registerHealthRoutes(app, db, isClosing);
   const worker = new NotifyWorker({
     handle: db,
     client: alipayPlus,
@@ -255,6 +258,20 @@ async function assemble(
     leaseMs: config.notifyLeaseMs,
   });
   return { app, adminApp, alipayPlus, proxy, worker, notifyClients };
+}
+
+/** /healthz (the process is up) and /readyz (it can serve: not closing, the database answers). */
+function registerHealthRoutes(app: FastifyInstance, db: DbHandle, isClosing: () => boolean): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    if (isClosing()) return reply.code(503).send({ status: 'closing' });
+    try {
+      await sql`select 1`.execute(db.db);
+      return { status: 'ready', engine: db.engine };
+    } catch {
+      return reply.code(503).send({ status: 'database unavailable' });
+    }
+  });
 }
 
 /** (tapkit) Distinct paymentNotifyUrl base URLs with a client of their own; others use the default. */

@@ -6,10 +6,17 @@
 
 import type { KeyObject } from 'node:crypto';
 import { Pool } from 'undici';
+import {
+  ALIPAYPLUS_APIS,
+  type AlipayPlusApis,
+  type ApiCatalog,
+  type ApiNameOf,
+  type CatalogRequest,
+  type CatalogResponse,
+} from './api-catalog.ts';
 import type { Clock } from './clock.ts';
+import { AssertionError } from './errors.ts';
 import { checkJsonBounds } from './json-bounds.ts';
-import { API_PATHS, API_TIMEOUTS_MS, type ApiName } from './result-codes.ts';
-import { RESPONSE_SCHEMAS, type RequestOf, type ResponseOf } from './schemas/index.ts';
 import {
   contentToSign,
   FRESHNESS_MS_DEFAULT,
@@ -29,7 +36,7 @@ export const RESPONSE_BYTES_MAX_DEFAULT = 1024 * 1024;
 export const CONNECTIONS_MAX_DEFAULT = 16;
 const KEEP_ALIVE_TIMEOUT_MS = 30_000;
 
-export interface SignedClientOptions {
+export interface SignedClientOptions<C extends ApiCatalog = AlipayPlusApis> {
   /** Peer origin, optionally with a path prefix: http://127.0.0.1:8080 or https://host/prefix. */
   baseUrl: string;
   clientId: string;
@@ -37,16 +44,18 @@ export interface SignedClientOptions {
   /** The peer's response-signing keys by keyVersion. */
   peerVerifyKeys: ReadonlyMap<string, KeyObject>;
   clock: Clock;
-  /** Whole-call deadlines per API (connect + headers + body); defaults are API_TIMEOUTS_MS. */
-  timeoutsMs?: Partial<Record<ApiName, number>>;
+  /** Whole-call deadlines per API (connect + headers + body); defaults are the catalog's timeoutsMs. */
+  timeoutsMs?: Partial<Record<ApiNameOf<C>, number>>;
+  /** The APIs this client calls; ALIPAYPLUS_APIS unless set (TOKEN_APIS for the token service). */
+  catalog?: C;
   connectTimeoutMs?: number;
   freshnessMs?: number;
   responseBytesMax?: number;
   connectionsMax?: number;
 }
 
-export interface PreparedRequest {
-  api: ApiName;
+export interface PreparedRequest<N extends string = ApiNameOf<AlipayPlusApis>> {
+  api: N;
   path: string;
   headers: Record<string, string>;
   body: Buffer;
@@ -70,11 +79,13 @@ const TIMEOUT_ERROR_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-export class SignedClient {
+export class SignedClient<C extends ApiCatalog = AlipayPlusApis> {
   private readonly pool: Pool;
   private readonly pathPrefix: string;
+  private readonly catalog: ApiCatalog;
 
-  constructor(private readonly options: SignedClientOptions) {
+  constructor(private readonly options: SignedClientOptions<C>) {
+    this.catalog = options.catalog ?? ALIPAYPLUS_APIS;
     const url = new URL(options.baseUrl);
     this.pathPrefix = url.pathname.replace(/\/+$/, '');
     this.pool = new Pool(url.origin, {
@@ -85,36 +96,41 @@ export class SignedClient {
   }
 
   /** Serializes and signs once; the result can be sent again byte for byte (same time, same signature). */
-  prepare(api: ApiName, body: object): PreparedRequest {
+  prepare(api: ApiNameOf<C>, body: object): PreparedRequest<ApiNameOf<C>> {
     return this.prepareBytes(api, Buffer.from(JSON.stringify(body), 'utf8'));
   }
 
   /** Like prepare, for bytes the caller serialized itself (tests, replays). */
-  prepareBytes(api: ApiName, body: Buffer): PreparedRequest {
+  prepareBytes(api: ApiNameOf<C>, body: Buffer): PreparedRequest<ApiNameOf<C>> {
     const { path, time, content } = this.signingInput(api, body);
     const signature = signContent(content, this.options.signingKey.key);
     return this.assemble(api, path, time, body, signature);
   }
 
   /** prepare with the RSA signature computed in the libuv threadpool. */
-  async prepareAsync(api: ApiName, body: object): Promise<PreparedRequest> {
+  async prepareAsync(api: ApiNameOf<C>, body: object): Promise<PreparedRequest<ApiNameOf<C>>> {
     const bytes = Buffer.from(JSON.stringify(body), 'utf8');
     const { path, time, content } = this.signingInput(api, bytes);
     const signature = await signContentAsync(content, this.options.signingKey.key);
     return this.assemble(api, path, time, bytes, signature);
   }
 
-  async call<T>(api: ApiName, body: object): Promise<CallOutcome<T>> {
+  async call<T>(api: ApiNameOf<C>, body: object): Promise<CallOutcome<T>> {
     return this.send<T>(await this.prepareAsync(api, body));
   }
 
   /** call, typed by the API: the body must be the API's request shape, the answer is its response shape. */
-  callApi<A extends ApiName>(api: A, body: RequestOf<A>): Promise<CallOutcome<ResponseOf<A>>> {
-    return this.call<ResponseOf<A>>(api, body);
+  callApi<A extends ApiNameOf<C>>(
+    api: A,
+    body: CatalogRequest<C, A>,
+  ): Promise<CallOutcome<CatalogResponse<C, A>>> {
+    return this.call<CatalogResponse<C, A>>(api, body as object);
   }
 
-  async send<T>(prepared: PreparedRequest): Promise<CallOutcome<T>> {
-    const timeoutMs = this.options.timeoutsMs?.[prepared.api] ?? API_TIMEOUTS_MS[prepared.api];
+  async send<T>(prepared: PreparedRequest<ApiNameOf<C>>): Promise<CallOutcome<T>> {
+    const timeoutMs = this.options.timeoutsMs?.[prepared.api] ?? this.catalog.timeoutsMs[prepared.api];
+    if (timeoutMs === undefined)
+      throw new AssertionError(`SignedClient: ${prepared.api} is not in the catalog`);
     let statusCode: number;
     let headers: HeaderBag;
     let raw: Buffer;
@@ -142,20 +158,22 @@ export class SignedClient {
     await this.pool.close();
   }
 
-  private signingInput(api: ApiName, body: Buffer): { path: string; time: string; content: Uint8Array } {
-    const path = `${this.pathPrefix}${API_PATHS[api]}`;
+  private signingInput(api: ApiNameOf<C>, body: Buffer): { path: string; time: string; content: Uint8Array } {
+    const apiPath = this.catalog.paths[api];
+    if (apiPath === undefined) throw new AssertionError(`SignedClient: ${api} is not in the catalog`);
+    const path = `${this.pathPrefix}${apiPath}`;
     const time = formatRequestTime(this.options.clock.nowMs());
     const content = contentToSign({ method: 'POST', path, clientId: this.options.clientId, time, body });
     return { path, time, content };
   }
 
   private assemble(
-    api: ApiName,
+    api: ApiNameOf<C>,
     path: string,
     time: string,
     body: Buffer,
     signature: Buffer,
-  ): PreparedRequest {
+  ): PreparedRequest<ApiNameOf<C>> {
     const headers = {
       'content-type': CONTENT_TYPE_JSON,
       'client-id': this.options.clientId,
@@ -166,7 +184,7 @@ export class SignedClient {
   }
 
   private judge<T>(
-    prepared: PreparedRequest,
+    prepared: PreparedRequest<ApiNameOf<C>>,
     statusCode: number,
     headers: HeaderBag,
     raw: Buffer,
@@ -192,7 +210,9 @@ export class SignedClient {
     if (!verified.ok) return unknown('BAD_SIGNATURE', `${verified.error.code}: ${verified.error.reason}`);
     const json = parseJsonObject(raw);
     if (json === undefined) return unknown('MALFORMED_BODY', 'the response body is not a JSON object');
-    const parsed = RESPONSE_SCHEMAS[prepared.api].safeParse(json);
+    const schema = this.catalog.responses[prepared.api];
+    if (schema === undefined) return unknown('MALFORMED_BODY', `${prepared.api} is not in the catalog`);
+    const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.');

@@ -7,12 +7,20 @@
 // never reaches a handler, never yields an unsigned answer, a stack trace or an HTTP 500.
 // Do not add onSend hooks or compression that rewrite these payloads: the signature covers the bytes sent.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ALIPAYPLUS_APIS,
+  type AlipayPlusApis,
+  type ApiCatalog,
+  type ApiNameOf,
+  type CatalogRequest,
+  type CatalogResponse,
+} from './api-catalog.ts';
 import { CONTENT_TYPE_JSON, parseJsonObject } from './client.ts';
 import type { Clock } from './clock.ts';
 import { AssertionError } from './errors.ts';
 import { checkJsonBounds } from './json-bounds.ts';
-import { API_PATHS, type ApiName, type ResultCode, result } from './result-codes.ts';
-import { REQUEST_SCHEMAS, RESPONSE_SCHEMAS, type RequestOf, type ResponseOf } from './schemas/index.ts';
+import type { ResultCode } from './result-codes.ts';
+import { result } from './result-codes.ts';
 import {
   contentToSign,
   FRESHNESS_MS_DEFAULT,
@@ -53,28 +61,46 @@ export interface SignedApiOptions {
   answerUnknownApis?: boolean;
 }
 
+/** registerSignedApi for another catalog than the Alipay+ one (the token APIs). */
+export interface SignedCatalogOptions<C extends ApiCatalog> extends SignedApiOptions {
+  catalog: C;
+}
+
 export interface SignedContext {
   clientId: string;
 }
 
-export type SignedHandler<A extends ApiName> = (
-  body: RequestOf<A>,
+export type SignedHandler<A extends ApiNameOf<C>, C extends ApiCatalog = AlipayPlusApis> = (
+  body: CatalogRequest<C, A>,
   ctx: SignedContext,
-) => Promise<ResponseOf<A>>;
+) => Promise<CatalogResponse<C, A>>;
 
-export interface SignedRouter {
-  /** Registers the API at API_PATHS[api]. Call before the app is ready (listen / inject / ready). */
-  route<A extends ApiName>(api: A, handler: SignedHandler<A>): void;
+export interface SignedRouter<C extends ApiCatalog = AlipayPlusApis> {
+  /** Registers the API at the catalog's path. Call before the app is ready (listen / inject / ready). */
+  route<A extends ApiNameOf<C>>(api: A, handler: SignedHandler<A, C>): void;
 }
 
 interface Registration {
-  api: ApiName;
+  api: string;
+  path: string;
+  request: ApiCatalog['requests'][string];
+  response: ApiCatalog['responses'][string];
   handler: (body: unknown, ctx: SignedContext) => Promise<unknown>;
 }
 
-export function registerSignedApi(app: FastifyInstance, options: SignedApiOptions): SignedRouter {
+/** Hosts the Alipay+ APIs (ALIPAYPLUS_APIS), or with `catalog` another set of signed APIs. */
+export function registerSignedApi(app: FastifyInstance, options: SignedApiOptions): SignedRouter;
+export function registerSignedApi<C extends ApiCatalog>(
+  app: FastifyInstance,
+  options: SignedCatalogOptions<C>,
+): SignedRouter<C>;
+export function registerSignedApi(
+  app: FastifyInstance,
+  options: SignedApiOptions & { catalog?: ApiCatalog },
+): SignedRouter<ApiCatalog> {
+  const catalog: ApiCatalog = options.catalog ?? ALIPAYPLUS_APIS;
   const bodyBytesMax = options.bodyBytesMax ?? BODY_BYTES_MAX_DEFAULT;
-  const registrations = new Map<ApiName, Registration>();
+  const registrations = new Map<string, Registration>();
   let started = false;
   app.register(async (scope) => {
     started = true;
@@ -91,7 +117,7 @@ export function registerSignedApi(app: FastifyInstance, options: SignedApiOption
       answerFrameworkError(options, bodyBytesMax, error, request, reply),
     );
     for (const registration of registrations.values()) {
-      const path = API_PATHS[registration.api];
+      const path = registration.path;
       scope.post(path, { bodyLimit: bodyBytesMax }, (request, reply) =>
         handleSigned(options, bodyBytesMax, registration, request, reply),
       );
@@ -115,7 +141,12 @@ export function registerSignedApi(app: FastifyInstance, options: SignedApiOption
       if (started) throw new AssertionError(`registerSignedApi: route(${api}) after the app started`);
       if (registrations.has(api))
         throw new AssertionError(`registerSignedApi: route(${api}) registered twice`);
-      registrations.set(api, { api, handler: handler as Registration['handler'] });
+      const path = catalog.paths[api];
+      const request = catalog.requests[api];
+      const response = catalog.responses[api];
+      if (path === undefined || request === undefined || response === undefined)
+        throw new AssertionError(`registerSignedApi: ${api} is not in the catalog`);
+      registrations.set(api, { api, path, request, response, handler: handler as Registration['handler'] });
     },
   };
 }
@@ -159,7 +190,7 @@ async function handleSigned(
   const json = parseJsonObject(rawBody);
   if (json === undefined)
     return answer(options, request, reply, failure('PARAM_ILLEGAL', 'body is not a JSON object'));
-  const parsed = REQUEST_SCHEMAS[registration.api].safeParse(json);
+  const parsed = registration.request.safeParse(json);
   if (!parsed.success) {
     return answer(options, request, reply, failure('PARAM_ILLEGAL', describeIssues(parsed.error.issues)));
   }
@@ -186,7 +217,7 @@ async function runHandler(
   }
   // A handler answering outside the wire shape is a programmer error; the peer would read it as unknown
   // anyway, so say so explicitly (U) instead of sending something malformed.
-  const checked = RESPONSE_SCHEMAS[registration.api].safeParse(response);
+  const checked = registration.response.safeParse(response);
   if (!checked.success) {
     const issues = describeIssues(checked.error.issues);
     request.log.error({ api: registration.api, issues }, 'handler answered outside the response schema');

@@ -3,7 +3,7 @@
 // the official Alipay+ SDKs and consoles exchange, ready to paste into the counterpart's configuration.
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { Command, CommanderError } from 'commander';
 import { generateRsaKeyPair, loadPublicKey, publicKeyToBase64 } from './keys.ts';
 
 export interface KeysCommandIo {
@@ -36,38 +36,56 @@ export async function runKeysCommand(
   argv: readonly string[],
   io: KeysCommandIo = defaultIo,
 ): Promise<number> {
-  let parsed: ReturnType<typeof parseKeysArgs>;
+  let code = 0;
+  const command = keysCommand(io, (exitCode) => {
+    code = exitCode;
+  });
   try {
-    parsed = parseKeysArgs(argv);
+    await command.parseAsync([...argv], { from: 'user' });
   } catch (error) {
-    io.err(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-    return 2;
+    if (!(error instanceof CommanderError)) throw error;
+    return error.exitCode;
   }
-  const { command, party, dir, force } = parsed;
-  if (command === undefined || party === undefined || !['generate', 'show'].includes(command)) {
-    io.err(USAGE);
-    return 2;
-  }
-  if (!PARTY_PATTERN.test(party)) {
-    io.err(`party "${party}" must be letters, digits, '-' or '_' (at most 64)\n`);
-    return 2;
-  }
-  return command === 'generate' ? generate(party, dir, force, io) : show(party, dir, io);
+  return code;
 }
 
-function parseKeysArgs(argv: readonly string[]) {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: { dir: { type: 'string' }, force: { type: 'boolean', default: false } },
-  });
-  if (positionals.length > 2) throw new Error(`unexpected arguments: ${positionals.slice(2).join(' ')}`);
-  return {
-    command: positionals[0],
-    party: positionals[1],
-    dir: resolve(values.dir ?? KEYS_DIR_DEFAULT),
-    force: values.force === true,
-  };
+/**
+ * The `keys` command (generate, show) for a commander program; `done` receives the exit code. Usage
+ * errors throw a CommanderError with exit code 2 after printing the usage to `io.err`.
+ */
+export function keysCommand(io: KeysCommandIo, done: (exitCode: number) => void): Command {
+  const keys = new Command('keys')
+    .description('generate or show a party RSA-2048 key pair')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride((error) => {
+      if (error.exitCode !== 0) io.err(USAGE);
+      throw new CommanderError(error.exitCode === 0 ? 0 : 2, error.code, error.message);
+    });
+  keys
+    .command('generate')
+    .description('make an RSA-2048 pair for <party>')
+    .argument('<party>')
+    .option('--dir <dir>', 'key folder', KEYS_DIR_DEFAULT)
+    .option('--force', 'replace existing files', false)
+    .action(async (party: string, options: { dir: string; force: boolean }) => {
+      done(checkParty(party, io) ?? (await generate(party, resolve(options.dir), options.force, io)));
+    });
+  keys
+    .command('show')
+    .description("print <party>'s public key")
+    .argument('<party>')
+    .option('--dir <dir>', 'key folder', KEYS_DIR_DEFAULT)
+    .action(async (party: string, options: { dir: string }) => {
+      done(checkParty(party, io) ?? (await show(party, resolve(options.dir), io)));
+    });
+  return keys;
+}
+
+/** 2 (usage) for a party name that is not a safe file name, else undefined. */
+function checkParty(party: string, io: KeysCommandIo): number | undefined {
+  if (PARTY_PATTERN.test(party)) return undefined;
+  io.err(`party "${party}" must be letters, digits, '-' or '_' (at most 64)\n`);
+  return 2;
 }
 
 async function generate(party: string, dir: string, force: boolean, io: KeysCommandIo): Promise<number> {

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TOKEN_APIS } from '../src/api-catalog.ts';
 import { VirtualClock } from '../src/clock.ts';
 import { registerSignedApi, type SignedApiOptions, type SignedRouter } from '../src/fastify-plugin.ts';
 import { API_PATHS } from '../src/result-codes.ts';
-import type { InquiryPaymentResponse } from '../src/schemas/index.ts';
+import type { InquiryPaymentResponse, NotifyTokenUpdatedResponse } from '../src/schemas/index.ts';
 import type { HeaderBag } from '../src/signature.ts';
 import {
   answerSignatureCode,
@@ -367,5 +368,77 @@ describe('registerSignedApi under garbage (property)', () => {
       { numRuns: 300 },
     );
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe('another catalog (the token APIs) gets the same safeguards', () => {
+  const tokenPath = TOKEN_APIS.paths.notifyTokenUpdated;
+  const tokenBody = {
+    tokenUniqueReference: 'DTKMC01',
+    customerId: 'customer-1',
+    tokenState: 'SUSPENDED',
+    suspendedBy: ['CARDHOLDER'],
+    reason: 'SUSPENDED',
+    eventTime: '2026-11-25T12:00:00+08:00',
+  };
+
+  function tokenHarness(
+    answerWith: () => Promise<unknown>,
+    peer: typeof callerPeer = callerPeer,
+  ): FastifyInstance {
+    const app = Fastify({ logger: false });
+    open.push(app);
+    const router = registerSignedApi(app, {
+      catalog: TOKEN_APIS,
+      resolvePeer: (id) => (id === CALLER_ID ? peer : undefined),
+      defaultSigningKey: { key: hostKeys.privateKey, keyVersion: '1' },
+      clock: new VirtualClock(NOW_MS),
+    });
+    router.route('notifyTokenUpdated', async () => (await answerWith()) as NotifyTokenUpdatedResponse);
+    return app;
+  }
+
+  async function call(app: FastifyInstance, bodyObject: unknown): Promise<Answer> {
+    const body = Buffer.from(JSON.stringify(bodyObject));
+    return post(app, body, signedRequestHeaders({ path: tokenPath, body }), tokenPath);
+  }
+
+  it('answers a good request with the handler result, signed with the peer key', async () => {
+    const app = tokenHarness(async () => ({
+      result: { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'ok' },
+    }));
+    const answer = await call(app, tokenBody);
+    expect(answer.json.result.resultCode).toBe('SUCCESS');
+    expect(answer.signatureCode).toBe('OK');
+    // A peer with a key of its own gets answers signed with that key, not the default one.
+    const ownKey = { ...callerPeer, signingKey: { key: strangerKeys.privateKey, keyVersion: '1' } };
+    const success = async () => ({
+      result: { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'ok' },
+    });
+    expect((await call(tokenHarness(success, ownKey), tokenBody)).signatureCode).toBe('INVALID_SIGNATURE');
+  });
+
+  it('turns an answer outside the response schema or not serializable into UNKNOWN_EXCEPTION', async () => {
+    const outside = await call(
+      tokenHarness(async () => ({ result: {} })),
+      tokenBody,
+    );
+    expect(outside.json.result).toMatchObject({ resultCode: 'UNKNOWN_EXCEPTION', resultStatus: 'U' });
+    const cyclic: Record<string, unknown> = {
+      result: { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'ok' },
+    };
+    cyclic.self = cyclic;
+    const unserializable = await call(
+      tokenHarness(async () => cyclic),
+      tokenBody,
+    );
+    expect(unserializable.json.result.resultCode).toBe('UNKNOWN_EXCEPTION');
+  });
+
+  it('clips a long resultMessage built from the request schema issues', async () => {
+    const app = tokenHarness(async () => ({}));
+    const answer = await call(app, { ...tokenBody, ['x'.repeat(300)]: 1, tokenState: 'NOPE'.repeat(100) });
+    expect(answer.json.result.resultCode).toBe('PARAM_ILLEGAL');
+    expect(answer.json.result.resultMessage.length).toBeLessThanOrEqual(256);
   });
 });

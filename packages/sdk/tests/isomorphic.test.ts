@@ -34,6 +34,7 @@ describe('isomorphic SDK core', () => {
   it('imports other packages only through their isomorphic entry points', () => {
     const allowed = new Set([
       '@tapkit/emv',
+      '@tapkit/protocol/concurrency',
       '@tapkit/protocol/wire/token-service',
       '@tapkit/protocol/wire/ant-sdk',
       'zod',

@@ -6,6 +6,7 @@ import {
   Kysely,
   type MigrationProvider,
   Migrator,
+  PostgresAdapter,
   PostgresDialect,
   type SqliteDatabase,
   SqliteDialect,
@@ -81,9 +82,7 @@ export async function openDatabase<Schema>(
   try {
     if (handle.engine === 'postgres' && options.schema !== undefined)
       await ensureSchema(handle.db, options.schema);
-    const schema =
-      handle.engine === 'postgres' ? (options.schema ?? (await currentSchema(handle.db))) : undefined;
-    await migrate(handle.db, options, schema);
+    await migrateToLatest(handle.db, options);
   } catch (error) {
     await handle.close();
     throw error;
@@ -250,11 +249,18 @@ async function currentSchema<Schema>(db: Kysely<Schema>): Promise<string> {
   return schema;
 }
 
-async function migrate<Schema>(
-  db: Kysely<Schema>,
-  options: OpenDatabaseOptions,
-  schema: string | undefined,
-): Promise<void> {
+/** What migrateToLatest needs: the migrations and, for parties sharing a database, their own table. */
+export type MigrateOptions = Pick<OpenDatabaseOptions, 'migrations' | 'migrationTableName' | 'schema'>;
+
+/**
+ * The one migration runner of every party: applies the pending migrations of `options.migrations` in
+ * name order (Kysely's Migrator, serialised across processes by its lock table), or throws naming the
+ * migration that failed. openDatabase calls it on open; a party that opens its Kysely instance another
+ * way (a test's own dialect, a second set of tables in a shared database) calls it directly.
+ */
+export async function migrateToLatest<Schema>(db: Kysely<Schema>, options: MigrateOptions): Promise<void> {
+  const isPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const schema = isPostgres ? (options.schema ?? (await currentSchema(db))) : undefined;
   // On PostgreSQL the migration bookkeeping tables live in the working schema too; unqualified, Kysely
   // would find them in any other schema of the same database (another Tapkit, a test run) and skip
   // creating its own.

@@ -3,12 +3,7 @@
 // Mastercard management client, the signed clients to each MPP and the clock to the services, and the
 // services to Fastify. Nothing else constructs these adapters.
 import type { KeyObject } from 'node:crypto';
-import {
-  AuthorizeServiceRequestSchema,
-  type Clock,
-  NotifyTokenUpdatedRequestSchema,
-  TOKEN_API_PATHS,
-} from '@tapkit/protocol';
+import { type Clock, TOKEN_APIS } from '@tapkit/protocol';
 import { registerSignedApi, SignedClient, type SigningKey } from '@tapkit/protocol/node';
 import type { NfcIssueConfig } from '@tapkit/protocol/wire/ant-sdk';
 import type { DbHandle } from '@tapkit/storage';
@@ -27,7 +22,6 @@ import {
   type TokenOwner,
 } from './adapters/db.ts';
 import { MastercardTokensHttp } from './adapters/mastercard-http.ts';
-import { registerSignedRoutes, signedRoute } from './adapters/signed-routes.ts';
 import type { AuthorizationDecidedInput, MastercardTokenManagement } from './ports.ts';
 import { AntService } from './service.ts';
 
@@ -188,26 +182,18 @@ function registerMppRoutes(
 
 function registerTokenServiceRoutes(app: FastifyInstance, options: AntServerOptions, ant: AntService) {
   const peer = options.tokenService;
-  registerSignedRoutes(
-    app,
-    {
-      resolvePeer: (clientId) =>
-        clientId === peer.clientId ? { clientId, verifyKeys: peer.verifyKeys } : undefined,
-      signingKey: options.signingKey,
-      clock: options.clock,
-      ...(options.freshnessMs === undefined ? {} : { freshnessMs: options.freshnessMs }),
-    },
-    [
-      signedRoute({
-        path: TOKEN_API_PATHS.authorizeService,
-        schema: AuthorizeServiceRequestSchema,
-        handler: (body) => ant.authorizeService(body),
-      }),
-      signedRoute({
-        path: TOKEN_API_PATHS.notifyTokenUpdated,
-        schema: NotifyTokenUpdatedRequestSchema,
-        handler: (body) => ant.notifyTokenUpdated(body),
-      }),
-    ],
-  );
+  const router = registerSignedApi(app, {
+    catalog: TOKEN_APIS,
+    resolvePeer: (clientId) =>
+      clientId === peer.clientId
+        ? { clientId, verifyKeys: peer.verifyKeys, signingKey: options.signingKey }
+        : undefined,
+    defaultSigningKey: options.signingKey,
+    clock: options.clock,
+    // The MPP routes' context already answers every other /aps/ path.
+    answerUnknownApis: false,
+    ...(options.freshnessMs === undefined ? {} : { freshnessMs: options.freshnessMs }),
+  });
+  router.route('authorizeService', (body) => ant.authorizeService(body));
+  router.route('notifyTokenUpdated', (body) => ant.notifyTokenUpdated(body));
 }

@@ -9,6 +9,7 @@ import type {
   TokenState,
   TransactionResult,
 } from '@tapkit/protocol/wire/ant-sdk';
+import type { AuthorizationDecided } from '../issuer/ports.ts';
 import type { KnownCustomer } from './domain/authorize.ts';
 import type { AntToken } from './domain/token.ts';
 
@@ -34,16 +35,7 @@ export interface StoredEvent {
  * (tapkit) The issuer processor's decision on an authorization, as the composition hands it to the Ant
  * server (the two keep separate databases; the port is wired in process). Amount in minor units.
  */
-export interface AuthorizationDecidedInput {
-  readonly tokenUniqueReference: string;
-  readonly atc: number;
-  readonly networkTraceId: string;
-  readonly approved: boolean;
-  readonly de39: string;
-  readonly resultCode?: string;
-  readonly amount: { readonly currency: string; readonly value: string };
-  readonly customData?: string;
-}
+export type AuthorizationDecidedInput = AuthorizationDecided;
 
 export interface AntStore {
   /** Records the customer on first contact (ACTIVE) and returns what is stored. */

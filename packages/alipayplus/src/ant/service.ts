@@ -7,6 +7,7 @@ import {
   type Clock,
   result as catalogResult,
   type NotifyTokenUpdatedRequest,
+  type NotifyTokenUpdatedResponse,
   parseRequestTime,
   type ResultCode,
   type SdkProxyRequest,
@@ -323,7 +324,7 @@ export class AntService {
     return decided(decision);
   }
 
-  async notifyTokenUpdated(request: NotifyTokenUpdatedRequest): Promise<{ result: object }> {
+  async notifyTokenUpdated(request: NotifyTokenUpdatedRequest): Promise<NotifyTokenUpdatedResponse> {
     const token = await this.deps.store.findToken(request.tokenUniqueReference);
     if (token === undefined) {
       return {

@@ -4,9 +4,9 @@
 // usage or setup error (nothing was judged).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { systemClock } from '@tapkit/protocol';
 import { keyFilePaths } from '@tapkit/protocol/node';
+import { Command as Commander } from 'commander';
 import {
   type ConformanceReport,
   htmlReport,
@@ -172,46 +172,58 @@ function renderTable(rows: readonly ConformanceRow[]): string[] {
   return [...formatTable(rows), ...failing];
 }
 
+/** The options as commander reads them (camelCase; the repeatable ones as lists). */
+interface ParsedOptions {
+  mppUrl?: string;
+  clientId?: string;
+  keys?: string;
+  privateKey?: string;
+  mppPublicKey?: string;
+  keyVersion?: string;
+  adminUrl?: string;
+  adminToken?: string;
+  currency?: string;
+  only: string[];
+  skip: string[];
+  reporter: string[];
+  output: string[];
+  progress: boolean;
+  list?: boolean;
+  help?: boolean;
+}
+
+/** Reads argv with commander; a usage error throws with commander's message (the caller adds the usage). */
+function parseOptions(argv: readonly string[]): ParsedOptions {
+  const repeat = (value: string, previous: string[]) => [...previous, value];
+  const parser = new Commander('conformance')
+    .exitOverride()
+    .helpOption(false)
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
+    .allowExcessArguments(false);
+  for (const name of ['mpp-url', 'client-id', 'keys', 'private-key', 'mpp-public-key', 'key-version']) {
+    parser.option(`--${name} <value>`);
+  }
+  for (const name of ['admin-url', 'admin-token', 'currency']) parser.option(`--${name} <value>`);
+  for (const name of ['only', 'skip', 'reporter', 'output'])
+    parser.option(`--${name} <value>`, '', repeat, []);
+  parser.option('--no-progress').option('--list').option('-h, --help');
+  parser.parse([...argv], { from: 'user' });
+  return parser.opts<ParsedOptions>();
+}
+
 async function commandFrom(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<Command> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      'mpp-url': { type: 'string' },
-      'client-id': { type: 'string' },
-      keys: { type: 'string' },
-      'private-key': { type: 'string' },
-      'mpp-public-key': { type: 'string' },
-      'key-version': { type: 'string' },
-      'admin-url': { type: 'string' },
-      'admin-token': { type: 'string' },
-      currency: { type: 'string' },
-      only: { type: 'string', multiple: true },
-      skip: { type: 'string', multiple: true },
-      reporter: { type: 'string', multiple: true },
-      output: { type: 'string', multiple: true },
-      'no-progress': { type: 'boolean' },
-      list: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const values = parseOptions(argv);
   if (values.help === true) return { kind: 'help' };
   if (values.list === true) return { kind: 'list' };
-  const only = splitSelectors(values.only ?? [], SCENARIOS);
-  const skip = splitSelectors(values.skip ?? [], SCENARIOS);
+  const only = splitSelectors(values.only, SCENARIOS);
+  const skip = splitSelectors(values.skip, SCENARIOS);
   chosenScenarios({ only, skip });
-  const reports = reportTargets(values.reporter ?? [], values.output ?? []);
+  const reports = reportTargets(values.reporter, values.output);
   const options = await connectionOptions(values, env);
-  return {
-    kind: 'run',
-    options: { ...options, only, skip },
-    reports,
-    progress: values['no-progress'] !== true,
-  };
+  return { kind: 'run', options: { ...options, only, skip }, reports, progress: values.progress };
 }
 
 /** Pairs reporters with outputs in order; the table on stdout when no reporter is named. */
@@ -232,30 +244,26 @@ export function reportTargets(reporters: readonly string[], outputs: readonly st
 }
 
 async function connectionOptions(
-  values: Readonly<Record<string, string | boolean | string[] | undefined>>,
+  values: ParsedOptions,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<ConformanceOptions> {
-  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  const mppUrl = text('mpp-url');
-  const clientId = text('client-id');
+  const { mppUrl, clientId, keys } = values;
   if (mppUrl === undefined || clientId === undefined)
     throw new Error('--mpp-url and --client-id are required');
-  const keys = text('keys');
   const privatePath =
-    text('private-key') ?? (keys === undefined ? undefined : keyFilePaths(keys, 'alipayplus').privatePath);
+    values.privateKey ?? (keys === undefined ? undefined : keyFilePaths(keys, 'alipayplus').privatePath);
   const publicPath =
-    text('mpp-public-key') ?? (keys === undefined ? undefined : keyFilePaths(keys, 'mpp').publicPath);
+    values.mppPublicKey ?? (keys === undefined ? undefined : keyFilePaths(keys, 'mpp').publicPath);
   if (privatePath === undefined || publicPath === undefined)
     throw new Error('give --keys DIR or --private-key and --mpp-public-key');
-  const adminToken = text('admin-token') ?? env.TAPKIT_ADMIN_TOKEN;
-  const adminUrl = text('admin-url');
-  const currency = text('currency');
+  const adminToken = values.adminToken ?? env.TAPKIT_ADMIN_TOKEN;
+  const { adminUrl, currency } = values;
   return {
     mppUrl,
     clientId,
     alipayPlusPrivateKey: await readFile(privatePath, 'utf8'),
     mppPublicKey: await readFile(publicPath, 'utf8'),
-    keyVersion: text('key-version') ?? '1',
+    keyVersion: values.keyVersion ?? '1',
     ...(adminUrl === undefined ? {} : { adminUrl }),
     ...(adminToken === undefined ? {} : { adminToken }),
     ...(currency === undefined ? {} : { currency }),

@@ -51,17 +51,32 @@ async function send(ctx: ConformanceContext, prepared: PreparedRequest) {
 }
 
 /** A pay of PAY_MINOR, then a refund of refundMinor of it: the start of the refund scenarios. */
-async function payThenRefund(ctx: ConformanceContext, customerId: string, refundMinor: bigint) {
+/** A pay of PAY_MINOR for the customer, with the ids a refund of it needs. */
+async function payOnce(ctx: ConformanceContext, customerId: string) {
   const paymentRequestId = ctx.id('conf-pay');
   const paid = await call(ctx, 'pay', ctx.payBody(paymentRequestId, customerId, PAY_MINOR));
-  const refunded = await call(ctx, 'refund', {
+  return { paymentRequestId, paid, paymentId: String(body(paid)?.paymentId ?? 'missing') };
+}
+
+/** A refund request of `refundMinor` for a payment payOnce made, with a fresh refundRequestId. */
+function refundBody(
+  ctx: ConformanceContext,
+  payment: { paymentRequestId: string; paymentId: string },
+  refundMinor: bigint,
+) {
+  return {
     ...identity(ctx),
-    paymentRequestId,
-    paymentId: String(body(paid)?.paymentId ?? 'missing'),
+    paymentRequestId: payment.paymentRequestId,
+    paymentId: payment.paymentId,
     refundRequestId: ctx.id('conf-refund'),
     refundAmount: ctx.amount(refundMinor),
-  });
-  return { paymentRequestId, paid, refunded };
+  };
+}
+
+async function payThenRefund(ctx: ConformanceContext, customerId: string, refundMinor: bigint) {
+  const payment = await payOnce(ctx, customerId);
+  const refunded = await call(ctx, 'refund', refundBody(ctx, payment, refundMinor));
+  return { paymentRequestId: payment.paymentRequestId, paid: payment.paid, refunded };
 }
 
 function identity(ctx: ConformanceContext) {
@@ -423,20 +438,10 @@ export const SCENARIOS: readonly Scenario[] = [
         'Δ -400',
       ],
       observed: await withCustomer(ctx, async (customerId) => {
-        const paymentRequestId = ctx.id('conf-pay');
-        const paid = await call(ctx, 'pay', ctx.payBody(paymentRequestId, customerId, PAY_MINOR));
-        const paymentId = String(body(paid)?.paymentId ?? 'missing');
+        const payment = await payOnce(ctx, customerId);
         const refund = async (valueMinor: bigint) =>
-          `refund ${text(
-            await call(ctx, 'refund', {
-              ...identity(ctx),
-              paymentRequestId,
-              paymentId,
-              refundRequestId: ctx.id('conf-refund'),
-              refundAmount: ctx.amount(valueMinor),
-            }),
-          )}`;
-        return [`pay ${text(paid)}`, await refund(300n), await refund(300n), await refund(500n)];
+          `refund ${text(await call(ctx, 'refund', refundBody(ctx, payment, valueMinor)))}`;
+        return [`pay ${text(payment.paid)}`, await refund(300n), await refund(300n), await refund(500n)];
       }),
     }),
   },
@@ -451,16 +456,7 @@ export const SCENARIOS: readonly Scenario[] = [
         'Δ -700',
       ],
       observed: await withCustomer(ctx, async (customerId) => {
-        const paymentRequestId = ctx.id('conf-pay');
-        const paid = await call(ctx, 'pay', ctx.payBody(paymentRequestId, customerId, PAY_MINOR));
-        const paymentId = String(body(paid)?.paymentId ?? 'missing');
-        const refund = {
-          ...identity(ctx),
-          paymentRequestId,
-          paymentId,
-          refundRequestId: ctx.id('conf-refund'),
-          refundAmount: ctx.amount(300n),
-        };
+        const refund = refundBody(ctx, await payOnce(ctx, customerId), 300n);
         const first = await call(ctx, 'refund', refund);
         const replay = await call(ctx, 'refund', refund);
         const reuse = await call(ctx, 'refund', { ...refund, refundAmount: ctx.amount(400n) });

@@ -1,3 +1,4 @@
+import { type KeyedMutex, retryDelayMs, sleepOn } from '@tapkit/protocol';
 import type { DbHandle } from '@tapkit/storage';
 import {
   commitPlan,
@@ -12,7 +13,6 @@ import type { IssuerConfig } from './config.ts';
 import { allocateRefunds } from './domain/conversion.ts';
 import { type MppCall, noDelta } from './domain/types.ts';
 import type { Clock, GatewayResult, IssuerLogger, MppGateway } from './ports.ts';
-import { type KeyedMutex, sleepOn } from './runtime.ts';
 
 // Sends the outbox calls a rule decided (refund, cancelPayment, adjustRefund, pays caused by clearing or
 // advices), re-sending the identical bytes after an unknown answer, a bounded number of times. A call the
@@ -47,8 +47,7 @@ async function sendWithRetries(
     result = await send();
     if (result.kind === 'answered' && result.outcome.status !== 'UNKNOWN') break;
     if (attempts < deps.config.callAttemptsMax) {
-      const delays = deps.config.callRetryDelaysMs;
-      await sleepOn(deps.clock, delays[Math.min(attempts - 1, delays.length - 1)] ?? 1_000);
+      await sleepOn(deps.clock, retryDelayMs(deps.config.callRetry, attempts));
     }
   }
   return { result, attempts };

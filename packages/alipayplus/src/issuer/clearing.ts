@@ -1,20 +1,22 @@
-import { CompiledQuery } from 'kysely';
+import { sql } from 'kysely';
 import { type ClearingRecord, readClearingFile } from './adapters/clearing-file.ts';
 import {
   authorizationTraceOf,
   commitPlan,
   findRefundCandidates,
   insertAuthorization,
-  insertRowsRaw,
+  insertRows,
   loadAuthorization,
   runTx,
   type Tx,
 } from './adapters/db/book.ts';
+import { newAuthorization } from './authorization.ts';
 import { executeCalls } from './calls.ts';
+import { type IssuerContext, quoteOrNone } from './context.ts';
 import { matchRefund, planClearing, planRefund } from './domain/conversion.ts';
 import type { AuthorizationState, MppCall, Plan } from './domain/types.ts';
 import type { AuthorizationRecord } from './ports.ts';
-import { type IssuerProcessor, newAuthorization } from './processor.ts';
+import type { IssuerProcessor } from './processor.ts';
 
 // Clearing ingestion: stream the file, stage its records in the database, and apply them only once the
 // trailer checked out (a bad trailer rejects the file whole and leaves nothing applied). Idempotent by
@@ -57,26 +59,27 @@ export async function ingestClearingFile(
   source: AsyncIterable<Uint8Array | string>,
   options: IngestOptions = {},
 ): Promise<IngestResult> {
+  const ctx = processor.context;
   const pageSize = Math.min(pageSizeMax, Math.max(1, options.pageSize ?? pageSizeDefault));
   let fileId: string | undefined;
   let page: { record: ClearingRecord; index: number }[] = [];
   for await (const event of readClearingFile(source)) {
     if (event.type === 'header') {
       fileId = event.fileId;
-      const begun = await beginFile(processor, fileId);
+      const begun = await beginFile(ctx, fileId);
       if (!begun) return { status: 'DUPLICATE_FILE', fileId };
     } else if (event.type === 'record') {
       page.push(event);
       if (page.length >= pageSize) {
-        await stage(processor, fileId!, page);
+        await stage(ctx, fileId!, page);
         page = [];
       }
     } else if (event.type === 'rejected') {
-      if (fileId !== undefined) await rejectFile(processor, fileId, `${event.code}: ${event.detail}`);
+      if (fileId !== undefined) await rejectFile(ctx, fileId, `${event.code}: ${event.detail}`);
       return { status: 'REJECTED', fileId, code: event.code, detail: event.detail };
     } else {
-      await stage(processor, event.fileId, page);
-      const appliedCount = await applyFile(processor, event.fileId, pageSize, options.awaitCalls === true);
+      await stage(ctx, event.fileId, page);
+      const appliedCount = await applyFile(ctx, event.fileId, pageSize, options.awaitCalls === true);
       return { status: 'APPLIED', fileId: event.fileId, recordCount: event.recordCount, appliedCount };
     }
   }
@@ -84,8 +87,8 @@ export async function ingestClearingFile(
 }
 
 /** false when the file was applied before; a file left half-staged (a crash) is staged again. */
-async function beginFile(processor: IssuerProcessor, fileId: string): Promise<boolean> {
-  const { handle, clock } = processor.callDeps();
+async function beginFile(ctx: IssuerContext, fileId: string): Promise<boolean> {
+  const { handle, clock } = ctx;
   const existing = await handle.db
     .selectFrom('issuer_clearing_files')
     .selectAll()
@@ -112,8 +115,8 @@ async function beginFile(processor: IssuerProcessor, fileId: string): Promise<bo
   return true;
 }
 
-async function rejectFile(processor: IssuerProcessor, fileId: string, error: string): Promise<void> {
-  const { handle, clock } = processor.callDeps();
+async function rejectFile(ctx: IssuerContext, fileId: string, error: string): Promise<void> {
+  const { handle, clock } = ctx;
   await runTx(handle, async (tx) => {
     await tx.deleteFrom('issuer_clearing_staged').where('file_id', '=', fileId).execute();
     await tx
@@ -140,13 +143,12 @@ const stagedColumns = [
 ] as const;
 
 async function stage(
-  processor: IssuerProcessor,
+  ctx: IssuerContext,
   fileId: string,
   page: readonly { record: ClearingRecord; index: number }[],
 ) {
   if (page.length === 0) return;
-  const postgres = processor.lockRows;
-  await runTx(processor.callDeps().handle, async (tx) => {
+  await runTx(ctx.handle, async (tx) => {
     for (let start = 0; start < page.length; start += rowsPerInsertMax) {
       const rows = page
         .slice(start, start + rowsPerInsertMax)
@@ -164,18 +166,18 @@ async function stage(
           record.terminalId ?? null,
           record.localDateTime,
         ]);
-      await insertRowsRaw(tx, { table: 'issuer_clearing_staged', columns: stagedColumns, rows, postgres });
+      await insertRows(tx, { table: 'issuer_clearing_staged', columns: stagedColumns, rows });
     }
   });
 }
 
 async function applyFile(
-  processor: IssuerProcessor,
+  ctx: IssuerContext,
   fileId: string,
   pageSize: number,
   awaitCalls: boolean,
 ): Promise<number> {
-  const { handle, clock } = processor.callDeps();
+  const { handle, clock } = ctx;
   let after = -1n;
   let applied = 0;
   // Each page moves `after` forward past the records it read, so the loop ends after the last page.
@@ -190,14 +192,12 @@ async function applyFile(
       .execute();
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.record_index;
-    const outcome = await runTx(handle, (tx) =>
-      new PageApplier(processor, tx).apply(rows.map(stagedToRecord)),
-    );
+    const outcome = await runTx(handle, (tx) => new PageApplier(ctx, tx).apply(rows.map(stagedToRecord)));
     applied += outcome.applied;
     for (const [trace, calls] of outcome.calls) {
-      const sending = executeCalls(processor.callDeps(), trace, calls);
+      const sending = executeCalls(ctx, trace, calls);
       if (awaitCalls) await sending;
-      else processor.runInBackground(sending);
+      else ctx.background.add(sending);
     }
   }
   await runTx(handle, async (tx) => {
@@ -254,7 +254,7 @@ interface LightAuthorization {
 
 /**
  * Applies one page of records in one transaction. The common case (clearing equal to the open amount, no
- * MPP call) takes a fast path: the page's authorizations' amounts loaded in one query, one prepared UPDATE per
+ * MPP call) takes a fast path: the page's authorizations' amounts loaded in one query, one batched UPDATE per
  * record, the effect rows inserted together. Everything else goes through commitPlan.
  */
 class PageApplier {
@@ -269,7 +269,7 @@ class PageApplier {
   private applied = 0;
 
   constructor(
-    private readonly processor: IssuerProcessor,
+    private readonly ctx: IssuerContext,
     private readonly tx: Tx,
   ) {}
 
@@ -301,18 +301,13 @@ class PageApplier {
       const rows = this.fastEffects
         .slice(start, start + rowsPerInsertMax)
         .map((e) => [e.key, e.trace, null, null, nowMs]);
-      await insertRowsRaw(this.tx, {
-        table: 'issuer_effects',
-        columns,
-        rows,
-        postgres: this.processor.lockRows,
-      });
+      await insertRows(this.tx, { table: 'issuer_effects', columns, rows });
     }
     return { applied: this.applied, calls: this.calls };
   }
 
   private clock() {
-    return this.processor.callDeps().clock;
+    return this.ctx.clock;
   }
 
   /**
@@ -390,7 +385,7 @@ class PageApplier {
     await this.commit(holder, key, plan, record);
   }
 
-  /** Clearing equal to the open amount (or kept out by fault 9905): no MPP call, one UPDATE. */
+  /** Clearing equal to the open amount (or kept out by fault 9905): no MPP call, a batched UPDATE. */
   private tryFast(light: LightAuthorization, record: ClearingRecord, key: string): boolean {
     if (light.noClearing) {
       this.fastEffects.push({ key, trace: light.networkTraceId });
@@ -407,7 +402,7 @@ class PageApplier {
       state: 'CLEARED',
       clearedMinor: light.clearedMinor + record.amountMinor,
     });
-    this.processor.cancelExpiry(light.networkTraceId);
+    this.ctx.expiry.cancel(light.networkTraceId);
     this.fastEffects.push({ key, trace: light.networkTraceId });
     return true;
   }
@@ -415,28 +410,23 @@ class PageApplier {
   /**
    * Writes the fast path's pending amounts, rowsPerUpdateMax authorizations per UPDATE ... FROM (VALUES).
    * An authorization is in at most one pending entry: a second record for it no longer equals its open
-   * amount, takes the slow path, and flushes first.
+   * amount, takes the slow path, and flushes first. One text for both engines: both name the columns of
+   * a VALUES list column1, column2, and the cast gives PostgreSQL the amount's type.
    */
   private async flushClears(): Promise<void> {
     const nowMs = BigInt(this.clock().nowMs());
-    const postgres = this.processor.lockRows;
     while (this.pendingClears.length > 0) {
       const batch = this.pendingClears.splice(0, rowsPerUpdateMax);
-      const parameters: unknown[] = ['CLEARED', nowMs];
-      const tuples = batch.map(({ trace, clearedMinor }) => {
-        parameters.push(trace, clearedMinor);
-        const n = parameters.length;
-        return postgres ? `($${n - 1}, $${n}::bigint)` : '(?, ?)';
-      });
-      const text = postgres
-        ? `update issuer_authorizations as a set cleared_minor = a.cleared_minor + v.amount, state = $1, updated_at_ms = $2 from (values ${tuples.join(', ')}) as v(trace, amount) where a.network_trace_id = v.trace`
-        : `update issuer_authorizations set cleared_minor = cleared_minor + v.column2, state = ?, updated_at_ms = ? from (values ${tuples.join(', ')}) as v where issuer_authorizations.network_trace_id = v.column1`;
-      await this.tx.executeQuery(CompiledQuery.raw(text, parameters));
+      const tuples = sql.join(batch.map(({ trace, clearedMinor }) => sql`(${trace}, cast(${clearedMinor} as bigint))`));
+      await sql`update issuer_authorizations
+        set cleared_minor = issuer_authorizations.cleared_minor + v.column2, state = ${'CLEARED'}, updated_at_ms = ${nowMs}
+        from (values ${tuples}) as v
+        where issuer_authorizations.network_trace_id = v.column1`.execute(this.tx);
     }
   }
 
   private async refund(record: ClearingRecord, key: string): Promise<void> {
-    const config = this.processor.config;
+    const config = this.ctx.config;
     const atMs = this.clock().nowMs();
     const candidates =
       record.merchantId === undefined
@@ -463,12 +453,12 @@ class PageApplier {
   }
 
   private async createHolder(record: ClearingRecord, trace: string, type: 'UNLINKED' | 'REFUND') {
-    const mppId = await this.processor.route({
+    const mppId = await this.ctx.router.mppOf({
       tokenUniqueReference: record.tokenUniqueReference,
       customerId: record.fundingReference,
     });
     if (mppId === undefined) {
-      this.processor.log.error(
+      this.ctx.logger.error(
         { arn: record.acquirerReferenceNumber },
         'clearing record for a token of no known MPP',
       );
@@ -495,7 +485,7 @@ class PageApplier {
         type,
         expiresAtMs: nowMs,
         // A refund holder pays nothing (adjustRefund is in the record's currency); an unlinked purchase does.
-        quote: type === 'UNLINKED' ? this.processor.quoteOrNone(mppId, record.currency, trace) : undefined,
+        quote: type === 'UNLINKED' ? quoteOrNone(this.ctx, mppId, record.currency, trace) : undefined,
       }),
       nowMs,
     );
@@ -524,6 +514,6 @@ class PageApplier {
     this.light.delete(auth.networkTraceId);
     if (record.networkTraceId !== undefined) this.light.delete(record.networkTraceId);
     if (record.networkTraceId !== undefined) this.cache.set(record.networkTraceId, fresh ?? null);
-    if (plan.state !== undefined && plan.state !== 'OPEN') this.processor.cancelExpiry(auth.networkTraceId);
+    if (plan.state !== undefined && plan.state !== 'OPEN') this.ctx.expiry.cancel(auth.networkTraceId);
   }
 }

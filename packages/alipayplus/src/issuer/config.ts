@@ -1,3 +1,4 @@
+import { type RetrySchedule, retrySchedule } from '@tapkit/protocol';
 import { REFUND_MATCH_WINDOW_MS_DEFAULT } from './domain/conversion.ts';
 import { FAULT_CONFIG_DEFAULT, type FaultConfig } from './domain/faults.ts';
 import { PAYMENT_EXPIRY_MS_DEFAULT } from './domain/outcome.ts';
@@ -12,8 +13,8 @@ export interface IssuerConfig {
   readonly inquiryTimeoutMs: number;
   /** (doc default 3 min) A payment still unknown this long after its pay is cancelled. */
   readonly paymentExpiryMs: number;
-  /** (tapkit) Delays between identical re-sends of refund / cancel / adjustRefund / outbox pays. */
-  readonly callRetryDelaysMs: readonly number[];
+  /** (tapkit) Waits between identical re-sends of refund / cancel / adjustRefund / outbox pays. */
+  readonly callRetry: RetrySchedule;
   /** (tapkit) Attempts per outbox call before it waits for the next resume. */
   readonly callAttemptsMax: number;
   readonly refundMatchWindowMs: number;
@@ -30,7 +31,7 @@ export const ISSUER_CONFIG_DEFAULT: IssuerConfig = {
   payTimeoutMs: 8_000,
   inquiryTimeoutMs: 5_000,
   paymentExpiryMs: PAYMENT_EXPIRY_MS_DEFAULT,
-  callRetryDelaysMs: [1_000, 2_000, 5_000, 10_000],
+  callRetry: retrySchedule([1_000, 2_000, 5_000, 10_000]),
   callAttemptsMax: 5,
   refundMatchWindowMs: REFUND_MATCH_WINDOW_MS_DEFAULT,
   expiryTimersMax: 1_000_000,

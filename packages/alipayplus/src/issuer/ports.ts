@@ -1,7 +1,7 @@
 import type { Clock, Result } from '@tapkit/protocol';
 import type { Fault } from './domain/faults.ts';
 import type { PayOutcome } from './domain/outcome.ts';
-import type { AuthorizationState, AuthorizationType, AuthorizationView, MppCall } from './domain/types.ts';
+import type { AuthorizationView, MppCall } from './domain/types.ts';
 
 // What the issuer processor needs from the world: time, the MPPs (one signed client each), which MPP a
 // token belongs to, and a logger. Storage is the Kysely book in adapters/db.
@@ -49,24 +49,25 @@ export interface QuoteRefusal {
   readonly message: string;
 }
 
-export interface NewAuthorization {
-  readonly networkTraceId: string;
-  readonly type: AuthorizationType;
-  readonly state: AuthorizationState;
-  readonly tokenUniqueReference: string;
-  readonly customerId: string;
-  readonly mppId: string;
-  readonly merchantId: string | undefined;
-  readonly merchantName: string | undefined;
-  readonly mcc: string | undefined;
-  readonly terminalId: string | undefined;
-  readonly acquirerId: string | undefined;
-  readonly currency: string;
-  readonly expiresAtMs: number;
-  readonly faults: readonly Fault[];
-  readonly details: Readonly<Record<string, unknown>>;
-  readonly quote?: AuthorizationQuote | undefined;
-}
+/** What a new authorization is created with: the record's who, where and what for, before any amounts. */
+export type NewAuthorization = Pick<
+  AuthorizationRecord,
+  | 'networkTraceId'
+  | 'type'
+  | 'state'
+  | 'tokenUniqueReference'
+  | 'customerId'
+  | 'mppId'
+  | 'merchantId'
+  | 'merchantName'
+  | 'mcc'
+  | 'terminalId'
+  | 'acquirerId'
+  | 'currency'
+  | 'expiresAtMs'
+  | 'faults'
+  | 'details'
+> & { readonly quote?: AuthorizationQuote | undefined };
 
 /** The answer to one MPP call as the processor needs it. */
 export type GatewayResult =

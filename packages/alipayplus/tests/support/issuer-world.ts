@@ -1,17 +1,7 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
-import {
-  decodeIso8583,
-  encodeFrame,
-  encodeIso8583,
-  type FieldValue,
-  FrameDecoder,
-  getText,
-  type Iso8583Message,
-  iso8583v1987,
-  tcpFraming,
-} from '@tapkit/emv';
+import { type FieldValue, getText, Iso8583Connection, type Iso8583Message } from '@tapkit/emv';
 // (tapkit) @tapkit/mpp-server does not export its composition root yet; the test reaches the real app.
 import {
   buildMppApp,
@@ -221,21 +211,22 @@ export async function startWorld(
 
 /** The network's side of the link: framed ISO 8583 requests, answers matched by STAN. */
 export class NetworkPeer {
-  private readonly decoder = new FrameDecoder(tcpFraming);
   private readonly waiting = new Map<string, (message: Iso8583Message) => void>();
+  private readonly connection: Iso8583Connection;
   private stan = 0;
 
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      const frames = this.decoder.push(new Uint8Array(chunk));
-      if (!frames.ok) throw frames.error;
-      for (const frame of frames.value) {
-        const decoded = decodeIso8583(iso8583v1987, frame);
-        if (!decoded.ok) throw decoded.error;
-        const stan = getText(decoded.value, 11) ?? '';
-        this.waiting.get(stan)?.(decoded.value);
+  private constructor(socket: Socket) {
+    this.connection = new Iso8583Connection(socket, {
+      logger: {
+        warn(_fields, message) {
+          if (message !== 'socket error') throw new Error(`network peer: ${message}`);
+        },
+      },
+      onMessage: (message) => {
+        const stan = getText(message, 11) ?? '';
+        this.waiting.get(stan)?.(message);
         this.waiting.delete(stan);
-      }
+      },
     });
   }
 
@@ -252,12 +243,12 @@ export class NetworkPeer {
     const stan = String(this.stan).padStart(6, '0');
     const message = { mti, fields: new Map([...fields, [11, stan]]) };
     const answered = new Promise<Iso8583Message>((resolve) => this.waiting.set(stan, resolve));
-    this.socket.write(encodeFrame(encodeIso8583(iso8583v1987, message), tcpFraming));
+    this.connection.send(message);
     return answered;
   }
 
   close(): void {
-    this.socket.destroy();
+    this.connection.close();
   }
 }
 

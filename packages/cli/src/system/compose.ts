@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { LOG_REDACT_PATHS } from '@tapkit/mpp-server';
 import { isPostgresUrl } from '@tapkit/storage';
-import { AcquirerGateway } from '@tapkit/terminal';
-import { TcpNetworkConnection } from '@tapkit/terminal/node';
+import { createAcquirer } from '@tapkit/terminal/node';
 import type { FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
 import pino, { type Logger } from 'pino';
@@ -229,23 +228,14 @@ interface StartWebInput extends Context {
 async function startWeb(input: StartWebInput): Promise<{ close: () => Promise<void> }> {
   const { parties, clock, journal } = input;
   const acquirer = new URL(input.urls.acquirerTcp.replace(/^tcp:/, 'http:'));
-  const tcp = new TcpNetworkConnection({
-    host: acquirer.hostname,
-    port: Number(acquirer.port),
-    clock,
-    connectTimeoutMs: 5_000,
-    pendingCountMax: 256,
-  });
   const captures = new AcquirerCaptureLog(
     clock,
     journal,
     input.inMemory ? undefined : join(input.dataDir, 'acquirer-captures.json'),
   );
-  const gateway = new AcquirerGateway({
-    connection: tcp,
-    timeoutMsMax: 60_000,
-    timeoutMsDefault: 15_000,
-    inFlightMax: 64,
+  const { gateway, close: closeAcquirer } = createAcquirer({
+    network: { host: acquirer.hostname, port: Number(acquirer.port) },
+    clock,
     onForward: (request) => captures.forwarding(request),
     onExchange: (request, result) => captures.observe(request, result),
   });
@@ -281,14 +271,14 @@ async function startWeb(input: StartWebInput): Promise<{ close: () => Promise<vo
   try {
     await app.listen({ host: SYSTEM_HOST, port: input.port });
   } catch (error) {
-    tcp.close();
+    closeAcquirer();
     await app.close();
     throw error;
   }
   return {
     async close() {
       await app.close();
-      tcp.close();
+      closeAcquirer();
     },
   };
 }

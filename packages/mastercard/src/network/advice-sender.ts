@@ -1,5 +1,5 @@
 import { getText, type Iso8583Message } from '@tapkit/emv';
-import type { Clock } from '@tapkit/protocol';
+import { type Clock, type RetrySchedule, retryDelayMs, retrySchedule } from '@tapkit/protocol';
 import type { NetworkLogger } from './logger.ts';
 import type { AdviceStore, IssuerLink, StoredAdvice } from './ports.ts';
 
@@ -9,8 +9,8 @@ import type { AdviceStore, IssuerLink, StoredAdvice } from './ports.ts';
 // `resume()` picks up what was not acknowledged.
 
 export interface AdviceSenderConfig {
-  /** Delay before attempt n+1 (the last entry repeats). The first attempt waits retryDelaysMs[0]. */
-  readonly retryDelaysMs: readonly number[];
+  /** Wait before attempt n+1; the first attempt waits the schedule's first delay. */
+  readonly retry: RetrySchedule;
   readonly attemptTimeoutMs: number;
   /** Attempts per advice in this process before it is left for the next resume() and logged. */
   readonly attemptCountMax: number;
@@ -19,7 +19,7 @@ export interface AdviceSenderConfig {
 }
 
 export const defaultAdviceSenderConfig: AdviceSenderConfig = {
-  retryDelaysMs: [2_000, 5_000, 10_000, 30_000, 60_000],
+  retry: retrySchedule([2_000, 5_000, 10_000, 30_000, 60_000]),
   attemptTimeoutMs: 8_000,
   attemptCountMax: 1_000,
   queueSizeMax: 10_000,
@@ -92,8 +92,7 @@ export class AdviceSender {
   }
 
   private schedule(advice: PendingAdvice): void {
-    const delays = this.config.retryDelaysMs;
-    const delayMs = delays[Math.min(advice.attempts, delays.length - 1)] ?? 0;
+    const delayMs = retryDelayMs(this.config.retry, advice.attempts + 1);
     this.deps.clock.setTimer(delayMs, () => {
       void this.attempt(advice).catch((error: unknown) => {
         // A store failure: keep the advice and try again later rather than lose it.

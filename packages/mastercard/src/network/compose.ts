@@ -5,7 +5,7 @@ import type { Clock } from '@tapkit/protocol';
 import type { AtcLedger, TokenDirectory } from '../ports.ts';
 import { AcquirerServer } from './adapters/acquirer-server.ts';
 import { randomNetworkIds } from './adapters/ids.ts';
-import { defaultIssuerLinkReconnectDelaysMs, TcpIssuerLink } from './adapters/issuer-link.ts';
+import { defaultIssuerLinkReconnect, TcpIssuerLink } from './adapters/issuer-link.ts';
 import { InMemoryAdviceStore, InMemoryAuthorizationLog } from './adapters/memory.ts';
 import { AdviceSender, type AdviceSenderConfig, defaultAdviceSenderConfig } from './advice-sender.ts';
 import type { NetworkLogger } from './logger.ts';
@@ -47,7 +47,7 @@ export async function startNetwork(options: StartNetworkOptions): Promise<Runnin
     {
       host: options.issuer.host,
       port: options.issuer.port,
-      reconnectDelaysMs: defaultIssuerLinkReconnectDelaysMs,
+      reconnect: defaultIssuerLinkReconnect,
       pendingCountMax: 4_096,
       signOnTimeoutMs: 8_000,
     },

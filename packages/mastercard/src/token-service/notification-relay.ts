@@ -6,12 +6,18 @@
 //
 // (tapkit) Assumes one token service process per database: two relays on one database could send a
 // row twice (harmless for Alipay+, which records the latest state, but wasteful).
-import type { Clock, TimerHandle } from '@tapkit/protocol';
+import {
+  type Clock,
+  type RetrySchedule,
+  retryDelayMs,
+  retrySchedule,
+  type TimerHandle,
+} from '@tapkit/protocol';
 import type { Logger, OutboxNotification, TokenStore, TokenUpdateNotifier } from './ports.ts';
 
 export interface RelayConfig {
-  /** Waits before the 1st, 2nd, ... retry; the last one repeats. */
-  retryDelaysMs: readonly number[];
+  /** Waits before the 1st, 2nd, ... retry. */
+  retry: RetrySchedule;
   /** Attempts before a notification is abandoned (logged as an error, kept in the table). */
   attemptCountMax: number;
   /** Rows taken per round. */
@@ -19,7 +25,7 @@ export interface RelayConfig {
 }
 
 export const RELAY_CONFIG_DEFAULT: RelayConfig = {
-  retryDelaysMs: [1_000, 5_000, 30_000, 120_000, 600_000, 3_600_000],
+  retry: retrySchedule([1_000, 5_000, 30_000, 120_000, 600_000, 3_600_000]),
   attemptCountMax: 30,
   batchSizeMax: 50,
 };
@@ -45,7 +51,6 @@ export class NotificationRelay {
     },
   ) {
     this.config = { ...RELAY_CONFIG_DEFAULT, ...deps.config };
-    if (this.config.retryDelaysMs.length === 0) throw new RangeError('retryDelaysMs must not be empty');
   }
 
   /** Starts a delivery run now, or right after the one in progress. Never rejects. */
@@ -86,7 +91,7 @@ export class NotificationRelay {
     } catch (error) {
       // Storage trouble: log, and try again on the shortest retry delay rather than going silent.
       this.deps.logger.error({ error: String(error) }, 'notification relay run failed');
-      this.arm(this.deps.clock.nowMs() + (this.config.retryDelaysMs[0] ?? 1_000));
+      this.arm(this.deps.clock.nowMs() + retryDelayMs(this.config.retry, 1));
     }
   }
 
@@ -116,8 +121,7 @@ export class NotificationRelay {
       await store.abandonNotification({ id: notification.id, attemptCount, nowMs, lastError });
       return true; // Abandoned: the token's later notifications may go.
     }
-    const delays = this.config.retryDelaysMs;
-    const delayMs = delays[Math.min(attemptCount - 1, delays.length - 1)] ?? 1_000;
+    const delayMs = retryDelayMs(this.config.retry, attemptCount);
     logger.warn({ ...log, delayMs }, 'notifyTokenUpdated not delivered, will retry');
     await store.rescheduleNotification({
       id: notification.id,

@@ -1,34 +1,27 @@
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import {
-  decodeIso8583,
-  encodeFrame,
-  encodeIso8583,
-  FrameDecoder,
+  encodeIso8583Frame,
   getText,
+  Iso8583Connection,
   type Iso8583Message,
-  iso8583v1987,
   responseMti,
 } from '@tapkit/emv';
 
-// Test counterparts speaking framed ISO 8583 over real TCP, built on packages/emv only (not on the
-// network's own adapters), so the network is tested against an independent implementation.
+// Test counterparts speaking framed ISO 8583 over real TCP through packages/emv's connection (not the
+// network's own adapters). Anything the network sends that does not frame or decode fails the test loudly.
+
+const strict = {
+  warn(_fields: Record<string, unknown>, message: string): void {
+    if (message !== 'socket error') throw new Error(`test peer: ${message}`);
+  },
+};
 
 function attach(socket: Socket, onMessage: (message: Iso8583Message) => void): void {
-  const decoder = new FrameDecoder();
-  socket.on('data', (chunk: Buffer) => {
-    const frames = decoder.push(new Uint8Array(chunk));
-    if (!frames.ok) throw frames.error;
-    for (const frame of frames.value) {
-      const decoded = decodeIso8583(iso8583v1987, frame);
-      if (!decoded.ok) throw decoded.error;
-      onMessage(decoded.value);
-    }
-  });
-  socket.on('error', () => undefined);
+  new Iso8583Connection(socket, { onMessage, logger: strict });
 }
 
 function send(socket: Socket, message: Iso8583Message): void {
-  socket.write(encodeFrame(encodeIso8583(iso8583v1987, message)));
+  socket.write(encodeIso8583Frame(message));
 }
 
 /** How the test issuer answers a request: a response, or undefined to stay silent. */

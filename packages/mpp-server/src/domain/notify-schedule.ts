@@ -1,4 +1,4 @@
-import { assert } from '@tapkit/protocol';
+import { assert, type RetrySchedule, retryDelayMs, retrySchedule } from '@tapkit/protocol';
 
 // (tapkit) The notifyPayment retry schedule, in one place (docs/protocol/alipayplus-api.md#notifypayment): after a
 // failed attempt wait 10 s, 30 s, 1 min, 2 min, 5 min twice, 15 min four times, 1 h four times, then every
@@ -32,6 +32,12 @@ export const NOTIFY_RETRY_TAIL_DELAY_MS = 6 * hourMs;
 /** No attempt is made later than this after the outbox row was opened (or re-opened by a cancel). */
 export const NOTIFY_GIVE_UP_AFTER_MS = 72 * hourMs;
 
+/** The notifyPayment schedule as a RetrySchedule (the list, then every 6 h). */
+export const NOTIFY_RETRY_SCHEDULE: RetrySchedule = retrySchedule(
+  NOTIFY_RETRY_DELAYS_MS,
+  NOTIFY_RETRY_TAIL_DELAY_MS,
+);
+
 export type NotifyRetryDecision = { kind: 'retry'; atMs: number } | { kind: 'give_up' };
 
 /**
@@ -48,7 +54,7 @@ export function nextNotifyAttempt(
     Number.isSafeInteger(attemptCount) && attemptCount >= 1,
     `nextNotifyAttempt: attemptCount must be a positive integer, got ${attemptCount}`,
   );
-  const delayMs = NOTIFY_RETRY_DELAYS_MS[attemptCount - 1] ?? NOTIFY_RETRY_TAIL_DELAY_MS;
+  const delayMs = retryDelayMs(NOTIFY_RETRY_SCHEDULE, attemptCount);
   const atMs = nowMs + delayMs;
   if (atMs - openedAtMs > NOTIFY_GIVE_UP_AFTER_MS) return { kind: 'give_up' };
   return { kind: 'retry', atMs };

@@ -6,9 +6,9 @@
 // (result NETWORK_DECLINED, no code: docs/protocol/sdk.md#what-the-listener-hears, with DE39 and the MPP's
 // resultCode as the decline reason) for a decline, onTransactionResult for every result. Nothing here runs
 // inside processApdu: watch() only arms timers.
+import { Mutex } from '@tapkit/protocol/concurrency';
 import type { TransactionResult as WireTransactionResult } from '@tapkit/protocol/wire/ant-sdk';
 import type { SdkContext } from '../lifecycle/context.ts';
-import { Mutex } from '../lifecycle/context.ts';
 import type { TimerHandle, TransactionInfo, TransactionOutcome } from '../ports.ts';
 
 /** Events per PULL page (the Ant server's maximum). */

@@ -3,6 +3,7 @@
 // app restart resumes where it stopped. Silent activation stops after STORE (status 11) and
 // activatePayment({ doConfirm: true }) runs the rest. Each run reports EVENT_APPLY once, at its end.
 
+import { sleepOn as delay } from '@tapkit/protocol/concurrency';
 import type { TokenInfo } from '@tapkit/protocol/wire/ant-sdk';
 import {
   type Credential,
@@ -17,7 +18,7 @@ import { PAYMENT_STATUS, type PaymentStatus, paymentStatusOf } from '../domain/s
 import { credentialsRemaining, emptyWallet, mergeBatch } from '../domain/wallet.ts';
 import { SdkError, toSdkError } from '../errors.ts';
 import type { ActivationPhase, ActivationRecord, StoredCredential, TokenRecord } from '../storage/records.ts';
-import { delay, type SdkContext, type Session } from './context.ts';
+import type { SdkContext, Session } from './context.ts';
 
 /** One progress event of an activation, for the app's progress bar. */
 export interface ActivationProgress {

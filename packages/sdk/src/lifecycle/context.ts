@@ -3,6 +3,7 @@
 // written through: every change is persisted before it is used.
 
 import type { BlockCipher } from '@tapkit/emv';
+import { Mutex } from '@tapkit/protocol/concurrency';
 import type { NfcIssueConfig } from '@tapkit/protocol/wire/ant-sdk';
 import { applyRemoteConfig, type SdkConfig } from '../config.ts';
 import { type PaymentStatus, paymentStatusOf } from '../domain/status.ts';
@@ -29,22 +30,6 @@ import {
   WalletRecordSchema,
 } from '../storage/records.ts';
 import type { AntClient, TokenServiceClient } from '../wire/clients.ts';
-
-/** Runs async sections one at a time, in call order (a promise chain; no timers). */
-export class Mutex {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(section: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(section, section);
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-}
-
-/** Waits `delayMs` on the injected clock, so tests drive polling with a virtual clock. */
-export function delay(clock: Clock, delayMs: number): Promise<void> {
-  return new Promise((resolve) => clock.setTimer(delayMs, resolve));
-}
 
 export interface SdkDeps {
   readonly tokenService: TokenServiceClient;

@@ -1,10 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import {
-  decodeIso8583,
   encodeFrame,
   encodeIso8583,
-  FrameDecoder,
   getText,
+  Iso8583Connection,
   type Iso8583Message,
   iso8583v1987,
   tcpFraming,
@@ -18,6 +17,7 @@ import type {
   TimerHandle,
 } from '../ports.ts';
 import { silentLogger } from '../ports.ts';
+import { AcquirerGateway, type AcquirerGatewayOptions } from './node-acquirer-gateway.ts';
 
 // The acquirer's TCP client to the card network's acquirer entry (Node only; reached through the
 // "@tapkit/terminal/node" entry point so browser bundles never load node:net). ISO 8583:1987 messages,
@@ -49,8 +49,8 @@ function correlationKey(message: Iso8583Message): string | undefined {
 }
 
 export class TcpNetworkConnection implements NetworkConnection {
-  private socket: Socket | undefined;
-  private connecting: Promise<Socket | undefined> | undefined;
+  private connection: Iso8583Connection | undefined;
+  private connecting: Promise<Iso8583Connection | undefined> | undefined;
   private readonly pending = new Map<string, Pending>();
   private readonly logger: TerminalLogger;
   private closed = false;
@@ -72,33 +72,34 @@ export class TcpNetworkConnection implements NetworkConnection {
       this.logger.error({ mti: request.mti, error: String(cause) }, 'request could not be encoded');
       return failure('NETWORK_UNAVAILABLE');
     }
-    const socket = await this.connected();
-    if (socket === undefined) return failure('NETWORK_UNAVAILABLE');
+    const connection = await this.connected();
+    if (connection === undefined) return failure('NETWORK_UNAVAILABLE');
     return new Promise<NetworkExchangeResult>((resolve) => {
       const timer = this.options.clock.setTimer(timeoutMs, () => {
         this.pending.delete(key);
         resolve(failure('NETWORK_TIMEOUT'));
       });
       this.pending.set(key, { resolve, timer });
-      socket.write(frame);
+      connection.sendFrame(frame);
     });
   }
 
   close(): void {
     this.closed = true;
-    this.socket?.destroy();
+    this.connection?.close();
     this.failPending('NETWORK_LINK_LOST');
   }
 
-  private connected(): Promise<Socket | undefined> {
-    if (this.socket !== undefined && !this.socket.destroyed) return Promise.resolve(this.socket);
+  private connected(): Promise<Iso8583Connection | undefined> {
+    if (this.connection !== undefined && !this.connection.socket.destroyed)
+      return Promise.resolve(this.connection);
     this.connecting ??= this.open().finally(() => {
       this.connecting = undefined;
     });
     return this.connecting;
   }
 
-  private open(): Promise<Socket | undefined> {
+  private open(): Promise<Iso8583Connection | undefined> {
     const { host, port, clock, connectTimeoutMs } = this.options;
     return new Promise((resolve) => {
       const socket = connect({ host, port });
@@ -108,8 +109,7 @@ export class TcpNetworkConnection implements NetworkConnection {
       });
       socket.once('connect', () => {
         timer.cancel();
-        this.attach(socket);
-        resolve(socket);
+        resolve(this.attach(socket));
       });
       socket.once('error', (error) => {
         timer.cancel();
@@ -122,48 +122,32 @@ export class TcpNetworkConnection implements NetworkConnection {
     });
   }
 
-  private attach(socket: Socket): void {
-    this.socket = socket;
-    const decoder = new FrameDecoder(tcpFraming);
+  private attach(socket: Socket): Iso8583Connection {
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      const frames = decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      if (!frames.ok) {
-        this.logger.warn({ code: frames.error.code }, 'framing error from the network, closing');
-        socket.destroy();
-        return;
-      }
-      for (const frame of frames.value) this.receive(frame);
+    const connection = new Iso8583Connection(socket, {
+      label: 'network',
+      logger: this.logger,
+      onMessage: (message) => this.receive(message),
     });
-    // 'error' is followed by 'close'; the requests in flight learn of the loss there.
-    socket.on('error', () => undefined);
+    this.connection = connection;
+    // The requests in flight learn of a loss here ('error' is followed by 'close').
     socket.on('close', () => {
-      if (this.socket === socket) this.socket = undefined;
+      if (this.connection === connection) this.connection = undefined;
       this.failPending('NETWORK_LINK_LOST');
     });
+    return connection;
   }
 
-  private receive(frame: Uint8Array): void {
-    const decoded = decodeIso8583(iso8583v1987, frame);
-    if (!decoded.ok) {
-      this.logger.warn(
-        { code: decoded.error.code, field: decoded.error.field },
-        'undecodable answer dropped',
-      );
-      return;
-    }
-    const key = correlationKey(decoded.value);
+  private receive(message: Iso8583Message): void {
+    const key = correlationKey(message);
     const pending = key === undefined ? undefined : this.pending.get(key);
     if (key === undefined || pending === undefined) {
-      this.logger.warn(
-        { mti: decoded.value.mti, stan: getText(decoded.value, 11) },
-        'unmatched answer dropped',
-      );
+      this.logger.warn({ mti: message.mti, stan: getText(message, 11) }, 'unmatched answer dropped');
       return;
     }
     this.pending.delete(key);
     pending.timer.cancel();
-    pending.resolve({ ok: true, value: decoded.value });
+    pending.resolve({ ok: true, value: message });
   }
 
   private failPending(code: NetworkExchangeErrorCode): void {
@@ -173,4 +157,55 @@ export class TcpNetworkConnection implements NetworkConnection {
       this.pending.delete(key);
     }
   }
+}
+
+/** (tapkit) The acquirer host's defaults: a loopback network answers in milliseconds, a POS waits 15 s. */
+export const ACQUIRER_DEFAULTS = {
+  connectTimeoutMs: 5_000,
+  pendingCountMax: 256,
+  timeoutMsMax: 60_000,
+  timeoutMsDefault: 15_000,
+  inFlightMax: 64,
+} as const;
+
+export interface AcquirerConfig {
+  /** The card network's acquirer entry. */
+  readonly network: { readonly host: string; readonly port: number };
+  readonly clock: Clock;
+  readonly logger?: TerminalLogger;
+  readonly onForward?: AcquirerGatewayOptions['onForward'];
+  readonly onExchange?: AcquirerGatewayOptions['onExchange'];
+}
+
+export interface Acquirer {
+  /** The POS's HTTP way in (registerAcquirerGateway mounts it). */
+  readonly gateway: AcquirerGateway;
+  readonly connection: TcpNetworkConnection;
+  close(): void;
+}
+
+/**
+ * The composition root of the acquirer host: the TCP link to the card network and the gateway the POS
+ * posts its ISO 8583 requests to. `tapkit up` builds the acquirer through it.
+ */
+export function createAcquirer(config: AcquirerConfig): Acquirer {
+  const logger = config.logger === undefined ? {} : { logger: config.logger };
+  const connection = new TcpNetworkConnection({
+    host: config.network.host,
+    port: config.network.port,
+    clock: config.clock,
+    connectTimeoutMs: ACQUIRER_DEFAULTS.connectTimeoutMs,
+    pendingCountMax: ACQUIRER_DEFAULTS.pendingCountMax,
+    ...logger,
+  });
+  const gateway = new AcquirerGateway({
+    connection,
+    timeoutMsMax: ACQUIRER_DEFAULTS.timeoutMsMax,
+    timeoutMsDefault: ACQUIRER_DEFAULTS.timeoutMsDefault,
+    inFlightMax: ACQUIRER_DEFAULTS.inFlightMax,
+    ...(config.onForward === undefined ? {} : { onForward: config.onForward }),
+    ...(config.onExchange === undefined ? {} : { onExchange: config.onExchange }),
+    ...logger,
+  });
+  return { gateway, connection, close: () => connection.close() };
 }

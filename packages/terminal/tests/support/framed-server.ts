@@ -1,15 +1,5 @@
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
-import {
-  decodeIso8583,
-  encodeFrame,
-  encodeIso8583,
-  type FieldValue,
-  FrameDecoder,
-  type Iso8583Message,
-  iso8583v1987,
-  responseMti,
-  tcpFraming,
-} from '@tapkit/emv';
+import { type FieldValue, Iso8583Connection, type Iso8583Message, responseMti } from '@tapkit/emv';
 
 // A small framed ISO 8583 TCP server for the tests: it records what it receives and answers with
 // what the test's handler returns (undefined: stays silent).
@@ -65,21 +55,24 @@ export class FramedTestServer {
   private accept(socket: Socket): void {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
-    const decoder = new FrameDecoder(tcpFraming);
-    socket.on('data', (chunk: Buffer) => {
-      const frames = decoder.push(new Uint8Array(chunk));
-      if (!frames.ok) throw frames.error;
-      for (const frame of frames.value) {
-        const decoded = decodeIso8583(iso8583v1987, frame);
-        if (!decoded.ok) throw decoded.error;
-        this.received.push(decoded.value);
-        const response = this.handler(decoded.value);
+    const connection: Iso8583Connection = new Iso8583Connection(socket, {
+      logger: strict,
+      onMessage: (message) => {
+        this.received.push(message);
+        const response = this.handler(message);
         if (response === 'DROP') socket.destroy();
-        else if (response) socket.write(encodeFrame(encodeIso8583(iso8583v1987, response), tcpFraming));
-        const ready = this.waiters.filter((w) => w.predicate(decoded.value));
-        this.waiters = this.waiters.filter((w) => !w.predicate(decoded.value));
-        for (const waiter of ready) waiter.resolve(decoded.value);
-      }
+        else if (response) connection.send(response);
+        const ready = this.waiters.filter((w) => w.predicate(message));
+        this.waiters = this.waiters.filter((w) => !w.predicate(message));
+        for (const waiter of ready) waiter.resolve(message);
+      },
     });
   }
 }
+
+/** Anything the terminal sends that does not frame or decode fails the test loudly. */
+const strict = {
+  warn(_fields: Record<string, unknown>, message: string): void {
+    if (message !== 'socket error') throw new Error(`test server: ${message}`);
+  },
+};

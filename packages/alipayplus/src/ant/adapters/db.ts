@@ -190,6 +190,13 @@ const inserted = (result: { numInsertedOrUpdatedRows?: bigint }): boolean =>
   (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
 
 export function createKyselyAntStore(db: Kysely<AntDatabase>): AntStore {
+  return { ...customerMethods(db), ...authorizationMethods(db), ...tokenMethods(db), ...eventMethods(db) };
+}
+
+/** The customers each MPP told of, by (MPP, customerId). */
+function customerMethods(
+  db: Kysely<AntDatabase>,
+): Pick<AntStore, 'touchCustomer' | 'findCustomer' | 'findCustomersById' | 'setCustomerStatus'> {
   return {
     async touchCustomer(mppClientId, customerId, nowMs) {
       await db
@@ -241,6 +248,14 @@ export function createKyselyAntStore(db: Kysely<AntDatabase>): AntStore {
         )
         .execute();
     },
+  };
+}
+
+/** authorizeService's decisions by requestId (a retried request gets the same one). */
+function authorizationMethods(
+  db: Kysely<AntDatabase>,
+): Pick<AntStore, 'findAuthorization' | 'insertAuthorization'> {
+  return {
     async findAuthorization(requestId) {
       const row = await db
         .selectFrom('ant_authorizations')
@@ -270,6 +285,14 @@ export function createKyselyAntStore(db: Kysely<AntDatabase>): AntStore {
         .executeTakeFirst();
       return inserted(result);
     },
+  };
+}
+
+/** Tokens by tokenUniqueReference, updated under an optimistic version check. */
+function tokenMethods(
+  db: Kysely<AntDatabase>,
+): Pick<AntStore, 'insertToken' | 'findToken' | 'listTokens' | 'updateToken'> {
+  return {
     async insertToken(token) {
       const result = await db
         .insertInto('ant_tokens')
@@ -308,6 +331,12 @@ export function createKyselyAntStore(db: Kysely<AntDatabase>): AntStore {
         .executeTakeFirst();
       return (result.numUpdatedRows ?? 0n) > 0n;
     },
+  };
+}
+
+/** Each customer's notification feed, numbered without gaps. */
+function eventMethods(db: Kysely<AntDatabase>): Pick<AntStore, 'appendEvent' | 'listEvents'> {
+  return {
     async appendEvent(owner, event) {
       for (let attempt = 1; attempt <= EVENT_INSERT_ATTEMPTS_MAX; attempt++) {
         const last = await db

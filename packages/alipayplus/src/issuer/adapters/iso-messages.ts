@@ -4,6 +4,7 @@ import {
   getText,
   getTlv,
   type Iso8583Message,
+  RESPONSE_CODE,
   responseMti,
   type Subelement,
 } from '@tapkit/emv';
@@ -54,7 +55,14 @@ export interface NetworkMessage {
   readonly details: Record<string, unknown>;
 }
 
-export type ParseError = { readonly responseCode: '12' | '13' | '14' | '30'; readonly detail: string };
+export type ParseError = {
+  readonly responseCode: (typeof RESPONSE_CODE)[
+    | 'INVALID_TRANSACTION'
+    | 'INVALID_AMOUNT'
+    | 'INVALID_CARD'
+    | 'FORMAT_ERROR'];
+  readonly detail: string;
+};
 
 const trimmed = (value: string | undefined): string | undefined => {
   const text = value?.trim();
@@ -85,14 +93,19 @@ export function parseNetworkMessage(message: Iso8583Message): NetworkMessage | P
   const tokenUniqueReference = subelement(elements, DE48.TOKEN_UNIQUE_REFERENCE);
   const customerId = subelement(elements, DE48.FUNDING_REFERENCE);
   if (networkTraceId === undefined || amountText === undefined) {
-    return { responseCode: '30', detail: 'DE63 and DE4 are required' };
+    return { responseCode: RESPONSE_CODE.FORMAT_ERROR, detail: 'DE63 and DE4 are required' };
   }
-  if (currency === undefined) return { responseCode: '30', detail: 'DE49 is not an ISO 4217 numeric code' };
+  if (currency === undefined)
+    return { responseCode: RESPONSE_CODE.FORMAT_ERROR, detail: 'DE49 is not an ISO 4217 numeric code' };
   if (tokenUniqueReference === undefined || customerId === undefined) {
-    return { responseCode: '14', detail: 'DE48 01 and 03 (token and funding references) are required' };
+    return {
+      responseCode: RESPONSE_CODE.INVALID_CARD,
+      detail: 'DE48 01 and 03 (token and funding references) are required',
+    };
   }
   const type = de61Types[(getText(message, 61) ?? 'UNDEFINED').trim().toUpperCase() || 'UNDEFINED'];
-  if (type === undefined) return { responseCode: '12', detail: 'DE61 is not an authorization type' };
+  if (type === undefined)
+    return { responseCode: RESPONSE_CODE.INVALID_TRANSACTION, detail: 'DE61 is not an authorization type' };
   return {
     mti: message.mti,
     networkTraceId,

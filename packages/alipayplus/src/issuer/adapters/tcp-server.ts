@@ -1,13 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import {
-  decodeIso8583,
-  encodeFrame,
-  encodeIso8583,
-  FrameDecoder,
-  type Iso8583Message,
-  iso8583v1987,
-  tcpFraming,
-} from '@tapkit/emv';
+import { Iso8583Connection, type Iso8583Message, RESPONSE_CODE } from '@tapkit/emv';
 import type { IssuerLogger } from '../ports.ts';
 
 // The network's TCP link to Alipay+: ISO 8583:1987 messages, each behind a 2-byte big-endian length.
@@ -52,14 +44,21 @@ export class IssuerTcpServer {
   private accept(socket: Socket): void {
     this.sockets.add(socket);
     socket.setNoDelay(true);
-    const decoder = new FrameDecoder(tcpFraming);
-    // Frames read but not started yet: at most what one read brings, since reading pauses while any wait.
-    const waiting: Uint8Array[] = [];
+    // Messages read but not started yet: at most what one read brings, since reading pauses while any wait.
+    const waiting: Iso8583Message[] = [];
     let inFlight = 0;
+    const connection: Iso8583Connection = new Iso8583Connection(socket, {
+      label: 'issuer link',
+      logger: this.options.logger,
+      onMessage: (message) => {
+        waiting.push(message);
+        pump();
+      },
+    });
     const pump = () => {
       while (inFlight < this.options.inFlightMax && waiting.length > 0) {
         inFlight += 1;
-        void this.serve(socket, waiting.shift()!).finally(() => {
+        void this.serve(connection, waiting.shift()!).finally(() => {
           inFlight -= 1;
           pump();
         });
@@ -67,45 +66,19 @@ export class IssuerTcpServer {
       if (waiting.length > 0) socket.pause();
       else if (socket.isPaused()) socket.resume();
     };
-    socket.on('data', (chunk: Buffer) => {
-      const frames = decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      if (!frames.ok) {
-        this.options.logger.warn({ code: frames.error.code }, 'issuer link: framing error, closing');
-        socket.destroy();
-        return;
-      }
-      waiting.push(...frames.value);
-      pump();
-    });
-    socket.on('error', (error) =>
-      this.options.logger.warn({ code: (error as NodeJS.ErrnoException).code }, 'issuer link: socket error'),
-    );
     socket.on('close', () => this.sockets.delete(socket));
   }
 
-  private async serve(socket: Socket, frame: Uint8Array): Promise<void> {
-    const decoded = decodeIso8583(iso8583v1987, frame);
-    if (!decoded.ok) {
-      this.options.logger.warn(
-        { code: decoded.error.code, field: decoded.error.field },
-        'issuer link: undecodable message dropped',
-      );
-      return;
-    }
+  private async serve(connection: Iso8583Connection, message: Iso8583Message): Promise<void> {
     let answer: Iso8583Message | undefined;
     try {
-      answer = await this.options.handler(decoded.value);
+      answer = await this.options.handler(message);
     } catch (error) {
       // A failure inside the processor (storage down) must not look like a decision: answer 96.
-      this.options.logger.error(
-        { mti: decoded.value.mti, error: String(error) },
-        'issuer link: handler failed',
-      );
-      answer = systemError(decoded.value);
+      this.options.logger.error({ mti: message.mti, error: String(error) }, 'issuer link: handler failed');
+      answer = systemError(message);
     }
-    if (answer !== undefined && !socket.destroyed) {
-      socket.write(encodeFrame(encodeIso8583(iso8583v1987, answer), tcpFraming));
-    }
+    if (answer !== undefined) connection.send(answer);
   }
 }
 
@@ -114,6 +87,6 @@ function systemError(request: Iso8583Message): Iso8583Message | undefined {
   if (third % 2 !== 0) return undefined;
   const fields = new Map(request.fields);
   for (const field of [2, 14, 35, 48, 55]) fields.delete(field);
-  fields.set(39, '96');
+  fields.set(39, RESPONSE_CODE.SYSTEM_ERROR);
   return { mti: request.mti.slice(0, 2) + String(third + 1) + request.mti.slice(3), fields };
 }

@@ -1,7 +1,10 @@
 // How a pay outcome becomes the DE39 the network relays to the POS, and when Alipay+ asks again about a
 // payment whose outcome it does not know (docs/protocol/alipayplus-api.md#pay-outcome-to-de39).
 
-export type De39 = '00' | '05' | '12' | '13' | '51' | '57' | '59' | '61' | '65' | '91' | '94' | '96';
+import { RESPONSE_CODE, type ResponseCode } from '@tapkit/emv';
+
+/** The DE39 values a pay outcome maps to (RESPONSE_CODE). */
+export type De39 = ResponseCode;
 
 /** A pay (or inquiry) answer reduced to what the rules need; UNKNOWN covers U, timeouts, bad signatures. */
 export type PayOutcome =
@@ -10,21 +13,21 @@ export type PayOutcome =
   | { readonly status: 'UNKNOWN'; readonly reason: string };
 
 const declineCodes: Readonly<Record<string, De39>> = {
-  USER_BALANCE_NOT_ENOUGH: '51',
-  USER_STATUS_ABNORMAL: '57',
+  USER_BALANCE_NOT_ENOUGH: RESPONSE_CODE.INSUFFICIENT_FUNDS,
+  USER_STATUS_ABNORMAL: RESPONSE_CODE.NOT_PERMITTED_TO_CARDHOLDER,
   // (tapkit) a locked token reads as an abnormal user status at the MPP.
-  TOKEN_LOCKED: '57',
-  RISK_REJECT: '59',
-  PAYMENT_AMOUNT_EXCEED_LIMIT: '61',
-  USER_AMOUNT_EXCEED_LIMIT: '61',
-  PAYMENT_COUNT_EXCEED_LIMIT: '65',
+  TOKEN_LOCKED: RESPONSE_CODE.NOT_PERMITTED_TO_CARDHOLDER,
+  RISK_REJECT: RESPONSE_CODE.SUSPECTED_FRAUD,
+  PAYMENT_AMOUNT_EXCEED_LIMIT: RESPONSE_CODE.AMOUNT_LIMIT_EXCEEDED,
+  USER_AMOUNT_EXCEED_LIMIT: RESPONSE_CODE.AMOUNT_LIMIT_EXCEEDED,
+  PAYMENT_COUNT_EXCEED_LIMIT: RESPONSE_CODE.COUNT_LIMIT_EXCEEDED,
 };
 
 /** S -> 00; the listed F codes; any other F -> 05; unknown -> 91. */
 export function de39Of(outcome: PayOutcome): De39 {
-  if (outcome.status === 'S') return '00';
-  if (outcome.status === 'UNKNOWN') return '91';
-  return declineCodes[outcome.resultCode] ?? '05';
+  if (outcome.status === 'S') return RESPONSE_CODE.APPROVED;
+  if (outcome.status === 'UNKNOWN') return RESPONSE_CODE.ISSUER_UNAVAILABLE;
+  return declineCodes[outcome.resultCode] ?? RESPONSE_CODE.DO_NOT_HONOR;
 }
 
 /** (doc) Inquiry delays after an unknown pay: 2, 3, 3, 5, 5, 10, 10, 30 s, then every 30 s. */

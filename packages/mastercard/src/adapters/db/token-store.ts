@@ -73,11 +73,13 @@ function rowOf(token: StoredToken): TokenRow {
 }
 
 export function createKyselyTokenStore(db: Kysely<MastercardDatabase>): TokenStore {
-  const tokens = () => db.selectFrom('ts_tokens').selectAll();
-  const one = async (query: ReturnType<typeof tokens>) => {
-    const row = await query.executeTakeFirst();
-    return row === undefined ? undefined : tokenFromRow(row);
-  };
+  return { ...nonceMethods(db), ...deviceMethods(db), ...tokenMethods(db), ...outboxMethods(db) };
+}
+
+/** Registration nonces: single use, until they expire. */
+function nonceMethods(
+  db: Kysely<MastercardDatabase>,
+): Pick<TokenStore, 'insertNonce' | 'consumeNonce' | 'deleteExpiredNonces'> {
   return {
     async insertNonce({ nonce, customerId, createdAtMs, expiresAtMs }) {
       await db
@@ -114,6 +116,12 @@ export function createKyselyTokenStore(db: Kysely<MastercardDatabase>): TokenSto
         .executeTakeFirst();
       return toNumber(result.numDeletedRows);
     },
+  };
+}
+
+/** Registered devices by deviceId. */
+function deviceMethods(db: Kysely<MastercardDatabase>): Pick<TokenStore, 'insertDevice' | 'findDevice'> {
+  return {
     async insertDevice(device: DeviceRecord) {
       await db
         .insertInto('ts_devices')
@@ -141,6 +149,27 @@ export function createKyselyTokenStore(db: Kysely<MastercardDatabase>): TokenSto
         createdAtMs: toNumber(row.created_at_ms),
       };
     },
+  };
+}
+
+/** Tokens by reference, task, PAN or live device; an update advances the version and may queue a notification in the same transaction. */
+function tokenMethods(
+  db: Kysely<MastercardDatabase>,
+): Pick<
+  TokenStore,
+  | 'insertToken'
+  | 'findToken'
+  | 'findTokenByTaskId'
+  | 'findTokenByPan'
+  | 'findLiveTokenByDevice'
+  | 'updateToken'
+> {
+  const tokens = () => db.selectFrom('ts_tokens').selectAll();
+  const one = async (query: ReturnType<typeof tokens>) => {
+    const row = await query.executeTakeFirst();
+    return row === undefined ? undefined : tokenFromRow(row);
+  };
+  return {
     async insertToken(token): Promise<InsertTokenOutcome> {
       try {
         await db.insertInto('ts_tokens').values(rowOf(token)).execute();
@@ -183,7 +212,6 @@ export function createKyselyTokenStore(db: Kysely<MastercardDatabase>): TokenSto
         return true;
       });
     },
-    ...outboxMethods(db),
   };
 }
 
@@ -202,6 +230,29 @@ function outboxRow(token: StoredToken, update: TokenUpdate): Insertable<TsNotifi
   };
 }
 
+/**
+ * The head of each token's queue: open, with no open notification of a lower version for the token.
+ * Only heads are ever sent, so a token's news arrives in order even when one of them needs retries.
+ */
+function queueHeads(db: Kysely<MastercardDatabase>) {
+  return db
+    .selectFrom('ts_notification_outbox as o')
+    .where('o.delivered_at_ms', 'is', null)
+    .where('o.abandoned_at_ms', 'is', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('ts_notification_outbox as p')
+            .select('p.id')
+            .whereRef('p.token_unique_reference', '=', 'o.token_unique_reference')
+            .whereRef('p.token_version', '<', 'o.token_version')
+            .where('p.delivered_at_ms', 'is', null)
+            .where('p.abandoned_at_ms', 'is', null),
+        ),
+      ),
+    );
+}
+
 function outboxMethods(
   db: Kysely<MastercardDatabase>,
 ): Pick<
@@ -212,25 +263,7 @@ function outboxMethods(
   | 'abandonNotification'
   | 'nextNotificationDueMs'
 > {
-  // The head of each token's queue: open, with no open notification of a lower version for the token.
-  // Only heads are ever sent, so a token's news arrives in order even when one of them needs retries.
-  const heads = () =>
-    db
-      .selectFrom('ts_notification_outbox as o')
-      .where('o.delivered_at_ms', 'is', null)
-      .where('o.abandoned_at_ms', 'is', null)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('ts_notification_outbox as p')
-              .select('p.id')
-              .whereRef('p.token_unique_reference', '=', 'o.token_unique_reference')
-              .whereRef('p.token_version', '<', 'o.token_version')
-              .where('p.delivered_at_ms', 'is', null)
-              .where('p.abandoned_at_ms', 'is', null),
-          ),
-        ),
-      );
+  const heads = () => queueHeads(db);
   return {
     async dueNotifications(nowMs, limit) {
       const rows = await heads()

@@ -1,9 +1,8 @@
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
-import { type Iso8583Message, RESPONSE_CODE } from '@tapkit/emv';
+import { Iso8583Connection, type Iso8583Message, RESPONSE_CODE } from '@tapkit/emv';
 import { logFieldsOf } from '../deps.ts';
 import { responseWithCode } from '../domain/messages.ts';
 import type { NetworkLogger } from '../logger.ts';
-import { FramedConnection } from './framed-connection.ts';
 
 // The acquirer entry point: a TCP server speaking framed ISO 8583. Requests on one connection are
 // handled concurrently and answered as they complete (the acquirer matches answers by STAN/RRN).
@@ -25,7 +24,7 @@ export const defaultAcquirerServerConfig: AcquirerServerConfig = {
 
 export class AcquirerServer {
   private readonly server: Server;
-  private readonly connections = new Set<FramedConnection>();
+  private readonly connections = new Set<Iso8583Connection>();
 
   constructor(
     private readonly handler: MessageHandler,
@@ -58,9 +57,8 @@ export class AcquirerServer {
       return;
     }
     let inFlight = 0;
-    const connection = new FramedConnection(
-      socket,
-      (request) => {
+    const connection: Iso8583Connection = new Iso8583Connection(socket, {
+      onMessage: (request) => {
         if (inFlight >= this.config.inFlightPerConnectionMax) {
           connection.send(responseWithCode(request, RESPONSE_CODE.SYSTEM_ERROR));
           return;
@@ -70,13 +68,13 @@ export class AcquirerServer {
           inFlight -= 1;
         });
       },
-      this.logger,
-    );
+      logger: this.logger,
+    });
     this.connections.add(connection);
     socket.on('close', () => this.connections.delete(connection));
   }
 
-  private async answer(connection: FramedConnection, request: Iso8583Message): Promise<void> {
+  private async answer(connection: Iso8583Connection, request: Iso8583Message): Promise<void> {
     try {
       const response = await this.handler.handle(request);
       if (response !== undefined) connection.send(response);

@@ -2,15 +2,21 @@ import { connect } from 'node:net';
 import {
   type FieldValue,
   getText,
+  Iso8583Connection,
   type Iso8583Message,
   NETWORK_MANAGEMENT_CODE,
   RESPONSE_CODE,
   responseMti,
 } from '@tapkit/emv';
-import type { Clock, TimerHandle } from '@tapkit/protocol';
+import {
+  type Clock,
+  type RetrySchedule,
+  retryDelayMs,
+  retrySchedule,
+  type TimerHandle,
+} from '@tapkit/protocol';
 import type { NetworkLogger } from '../logger.ts';
 import type { IssuerExchangeResult, IssuerLink } from '../ports.ts';
-import { FramedConnection } from './framed-connection.ts';
 
 // The network's TCP link to the issuer processor (Alipay+). The network numbers the messages it sends
 // with its own STAN (DE11), since requests from many acquirers share this link and their STANs can
@@ -20,14 +26,14 @@ import { FramedConnection } from './framed-connection.ts';
 export interface IssuerLinkConfig {
   readonly host: string;
   readonly port: number;
-  /** Delay before reconnect attempt n (the last entry repeats). */
-  readonly reconnectDelaysMs: readonly number[];
+  /** Wait before reconnect attempt n. */
+  readonly reconnect: RetrySchedule;
   /** Requests waiting for an answer at once. */
   readonly pendingCountMax: number;
   readonly signOnTimeoutMs: number;
 }
 
-export const defaultIssuerLinkReconnectDelaysMs = [100, 500, 1_000, 2_000, 5_000];
+export const defaultIssuerLinkReconnect: RetrySchedule = retrySchedule([100, 500, 1_000, 2_000, 5_000]);
 
 interface Pending {
   readonly responseMti: string;
@@ -38,7 +44,7 @@ interface Pending {
 const stanModulus = 1_000_000;
 
 export class TcpIssuerLink implements IssuerLink {
-  private connection: FramedConnection | undefined;
+  private connection: Iso8583Connection | undefined;
   private readonly pending = new Map<string, Pending>();
   private stanLast = 0;
   private reconnectAttempts = 0;
@@ -93,7 +99,10 @@ export class TcpIssuerLink implements IssuerLink {
   private connectOnce(onFirstConnect?: () => void, onFirstFailure?: (error: Error) => void): void {
     const isFirst = onFirstConnect !== undefined;
     const socket = connect({ host: this.config.host, port: this.config.port });
-    const connection = new FramedConnection(socket, (message) => this.receive(message), this.deps.logger);
+    const connection = new Iso8583Connection(socket, {
+      onMessage: (message) => this.receive(message),
+      logger: this.deps.logger,
+    });
     socket.once('connect', () => {
       this.connection = connection;
       this.reconnectAttempts = 0;
@@ -114,8 +123,7 @@ export class TcpIssuerLink implements IssuerLink {
 
   private scheduleReconnect(): void {
     if (this.stopped) return;
-    const delays = this.config.reconnectDelaysMs;
-    const delayMs = delays[Math.min(this.reconnectAttempts, delays.length - 1)] ?? 1_000;
+    const delayMs = retryDelayMs(this.config.reconnect, this.reconnectAttempts + 1);
     this.reconnectAttempts += 1;
     this.deps.clock.setTimer(delayMs, () => {
       if (!this.stopped && this.connection === undefined) this.connectOnce();

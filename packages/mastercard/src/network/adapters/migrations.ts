@@ -1,4 +1,5 @@
-import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { migrateToLatest } from '@tapkit/storage';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
 
 // The network's tables. They and the migration bookkeeping carry their own names
 // (mastercard_network_*), so the network can share a database with the token service's tables.
@@ -59,6 +60,7 @@ const migrations: ReadonlyArray<readonly [string, NetworkMigration]> = [
     async (db) => {
       await db.schema
         .createTable('mastercard_network_atc')
+        .ifNotExists()
         .addColumn('token_unique_reference', 'text', (column) => column.notNull())
         .addColumn('atc', 'integer', (column) => column.notNull())
         .addColumn('seen_at_ms', 'bigint', (column) => column.notNull())
@@ -72,17 +74,20 @@ const migrations: ReadonlyArray<readonly [string, NetworkMigration]> = [
     async (db) => {
       await db.schema
         .createTable('mastercard_network_authorization')
+        .ifNotExists()
         .addColumn('network_trace_id', 'text', (column) => column.primaryKey())
         .addColumn('acquirer_key', 'text', (column) => column.notNull())
         .addColumn('entry_json', 'text', (column) => column.notNull())
         .execute();
       await db.schema
         .createIndex('mastercard_network_authorization_acquirer_key')
+        .ifNotExists()
         .on('mastercard_network_authorization')
         .column('acquirer_key')
         .execute();
       await db.schema
         .createTable('mastercard_network_advice')
+        .ifNotExists()
         .addColumn('advice_id', 'text', (column) => column.primaryKey())
         .addColumn('message_hex', 'text', (column) => column.notNull())
         .addColumn('created_at_ms', 'bigint', (column) => column.notNull())
@@ -97,6 +102,7 @@ const migrations: ReadonlyArray<readonly [string, NetworkMigration]> = [
       // Only open authorizations have a row: clearing, reversal and expiry delete it.
       await db.schema
         .createTable('mastercard_network_expiry')
+        .ifNotExists()
         .addColumn('network_trace_id', 'text', (column) => column.primaryKey())
         .addColumn('type', 'text', (column) => column.notNull())
         .addColumn('authorized_at_ms', 'bigint', (column) => column.notNull())
@@ -105,6 +111,7 @@ const migrations: ReadonlyArray<readonly [string, NetworkMigration]> = [
         .execute();
       await db.schema
         .createIndex('mastercard_network_expiry_expires_at')
+        .ifNotExists()
         .on('mastercard_network_expiry')
         .column('expires_at_ms')
         .execute();
@@ -115,6 +122,7 @@ const migrations: ReadonlyArray<readonly [string, NetworkMigration]> = [
     async (db) => {
       await db.schema
         .createTable('mastercard_network_clearing_submission')
+        .ifNotExists()
         .addColumn('record_id', 'text', (column) => column.primaryKey())
         .addColumn('submitted_at_ms', 'bigint', (column) => column.notNull())
         .addColumn('record_json', 'text', (column) => column.notNull())
@@ -122,6 +130,7 @@ const migrations: ReadonlyArray<readonly [string, NetworkMigration]> = [
         .execute();
       await db.schema
         .createIndex('mastercard_network_clearing_submission_pending')
+        .ifNotExists()
         .on('mastercard_network_clearing_submission')
         .columns(['file_id', 'submitted_at_ms', 'record_id'])
         .execute();
@@ -129,35 +138,22 @@ const migrations: ReadonlyArray<readonly [string, NetworkMigration]> = [
   ],
 ];
 
-interface BookkeepingDatabase {
-  mastercard_network_migration: { name: string };
-}
+/** The network's migrations for the storage runner (Kysely's Migrator), in name order. */
+export const NETWORK_MIGRATIONS: MigrationProvider = {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return Object.fromEntries(migrations.map(([name, up]) => [name, { up }]));
+  },
+};
 
 /**
- * Applies the network's migrations in one transaction; idempotent. (tapkit) A small runner instead of
- * Kysely's Migrator: the Migrator looks for its bookkeeping table through catalog introspection over
- * every schema of the database, which races with other schemas being dropped (parallel test files)
- * and finds same-named tables of other schemas. Unqualified names here resolve in the connection's own
- * schema only. On PostgreSQL an advisory lock serialises concurrent starts.
+ * Own bookkeeping tables: the network shares a database with the token service, whose migrations are
+ * recorded in ts_migration. (Before the storage runner, the network recorded its migrations in
+ * mastercard_network_migration; every migration here creates only what is missing, so a database from
+ * then is adopted by running them again once.)
  */
+const NETWORK_MIGRATION_TABLE = 'mastercard_network_schema_migration';
+
+/** Applies the network's pending migrations through @tapkit/storage's runner; idempotent. */
 export async function migrateNetworkSchema(db: Kysely<unknown>): Promise<void> {
-  const isPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  await db.transaction().execute(async (trx) => {
-    if (isPostgres)
-      await sql`select pg_advisory_xact_lock(hashtext('mastercard_network_migration'))`.execute(trx);
-    await trx.schema
-      .createTable('mastercard_network_migration')
-      .ifNotExists()
-      .addColumn('name', 'text', (column) => column.primaryKey())
-      .execute();
-    const book = trx as unknown as Kysely<BookkeepingDatabase>;
-    const applied = new Set(
-      (await book.selectFrom('mastercard_network_migration').select('name').execute()).map((row) => row.name),
-    );
-    for (const [name, up] of migrations) {
-      if (applied.has(name)) continue;
-      await up(trx);
-      await book.insertInto('mastercard_network_migration').values({ name }).execute();
-    }
-  });
+  await migrateToLatest(db, { migrations: NETWORK_MIGRATIONS, migrationTableName: NETWORK_MIGRATION_TABLE });
 }

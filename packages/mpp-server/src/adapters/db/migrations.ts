@@ -129,7 +129,10 @@ async function createPaymentTables(db: Kysely<unknown>): Promise<void> {
     .on('payments')
     .columns(['customer_id', 'created_at_ms'])
     .execute();
+  await createRefundTables(db);
+}
 
+async function createRefundTables(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('refunds')
     .addColumn('refund_request_id', 'text', (c) => c.primaryKey())

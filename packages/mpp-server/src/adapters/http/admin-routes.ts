@@ -103,93 +103,101 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps)
     installBoundedJsonParser(scope);
     scope.addHook('preHandler', authorize);
     const bodyLimit = deps.bodyBytesMax ?? 65_536;
+    registerCustomerRoutes(scope, deps, bodyLimit);
+    registerReportRoutes(scope, deps);
+  });
+}
 
-    scope.post('/admin/v1/customers', { bodyLimit }, async (request, reply) => {
-      const parsed = CreateCustomerSchema.safeParse(request.body);
-      if (!parsed.success) return sendError(reply, 'BODY_INVALID', describeZodIssues(parsed.error));
-      const { created } = await createCustomer(deps, parsed.data);
-      return reply
-        .code(created ? 201 : 200)
-        .send({ customerId: parsed.data.customerId, created } satisfies z.infer<
-          typeof CreateCustomerAnswerSchema
-        >);
+/** Customers: create, top up, freeze / unfreeze, balances. */
+function registerCustomerRoutes(scope: FastifyInstance, deps: AdminRoutesDeps, bodyLimit: number): void {
+  scope.post('/admin/v1/customers', { bodyLimit }, async (request, reply) => {
+    const parsed = CreateCustomerSchema.safeParse(request.body);
+    if (!parsed.success) return sendError(reply, 'BODY_INVALID', describeZodIssues(parsed.error));
+    const { created } = await createCustomer(deps, parsed.data);
+    return reply
+      .code(created ? 201 : 200)
+      .send({ customerId: parsed.data.customerId, created } satisfies z.infer<
+        typeof CreateCustomerAnswerSchema
+      >);
+  });
+
+  scope.post('/admin/v1/topups', { bodyLimit }, async (request, reply) => {
+    const parsed = TopUpSchema.safeParse(request.body);
+    if (!parsed.success) return sendError(reply, 'BODY_INVALID', describeZodIssues(parsed.error));
+    const amount = parseAmount(parsed.data.amount);
+    if (!amount.ok) return sendError(reply, 'BODY_INVALID', `amount: ${amount.error.message}`);
+    const done = await topUp(deps, {
+      topupRequestId: parsed.data.topupRequestId,
+      customerId: parsed.data.customerId,
+      amount: { currency: amount.value.currency, value: amount.value.value },
     });
+    if (!done.ok) return sendError(reply, done.error);
+    return {
+      topupRequestId: parsed.data.topupRequestId,
+      applied: done.value.applied,
+      balance: { currency: amount.value.currency, value: done.value.balanceMinor.toString() },
+    } satisfies z.infer<typeof TopUpAnswerSchema>;
+  });
 
-    scope.post('/admin/v1/topups', { bodyLimit }, async (request, reply) => {
-      const parsed = TopUpSchema.safeParse(request.body);
-      if (!parsed.success) return sendError(reply, 'BODY_INVALID', describeZodIssues(parsed.error));
-      const amount = parseAmount(parsed.data.amount);
-      if (!amount.ok) return sendError(reply, 'BODY_INVALID', `amount: ${amount.error.message}`);
-      const done = await topUp(deps, {
-        topupRequestId: parsed.data.topupRequestId,
-        customerId: parsed.data.customerId,
-        amount: { currency: amount.value.currency, value: amount.value.value },
-      });
-      if (!done.ok) return sendError(reply, done.error);
-      return {
-        topupRequestId: parsed.data.topupRequestId,
-        applied: done.value.applied,
-        balance: { currency: amount.value.currency, value: done.value.balanceMinor.toString() },
-      } satisfies z.infer<typeof TopUpAnswerSchema>;
-    });
-
-    for (const [action, status] of [
-      ['freeze', 'FROZEN'],
-      ['unfreeze', 'ACTIVE'],
-    ] as const) {
-      scope.post(`/admin/v1/customers/:id/${action}`, async (request, reply) => {
-        const params = CustomerParamsSchema.safeParse(request.params);
-        if (!params.success) return sendError(reply, 'PATH_INVALID', describeZodIssues(params.error));
-        const changed = await setCustomerStatus(deps, params.data.id, status);
-        if (!changed.ok) return sendError(reply, changed.error);
-        return { customerId: params.data.id, status } satisfies z.infer<typeof CustomerStatusAnswerSchema>;
-      });
-    }
-
-    scope.get('/admin/v1/customers/:id/balances', async (request, reply) => {
+  for (const [action, status] of [
+    ['freeze', 'FROZEN'],
+    ['unfreeze', 'ACTIVE'],
+  ] as const) {
+    scope.post(`/admin/v1/customers/:id/${action}`, async (request, reply) => {
       const params = CustomerParamsSchema.safeParse(request.params);
       if (!params.success) return sendError(reply, 'PATH_INVALID', describeZodIssues(params.error));
-      const customer = await readCustomer(deps, params.data.id);
-      if (customer === undefined) return sendError(reply, 'CUSTOMER_NOT_FOUND');
-      return {
-        customerId: customer.customerId,
-        status: customer.status,
-        balances: customer.balances.map((b) => ({ currency: b.currency, value: b.balanceMinor.toString() })),
-      } satisfies z.infer<typeof BalancesAnswerSchema>;
+      const changed = await setCustomerStatus(deps, params.data.id, status);
+      if (!changed.ok) return sendError(reply, changed.error);
+      return { customerId: params.data.id, status } satisfies z.infer<typeof CustomerStatusAnswerSchema>;
     });
+  }
 
-    // Notifications whose retries ended without an S (PROCESS_FAIL, REPEAT_REQ_INCONSISTENT, GAVE_UP):
-    // Alipay+ did not take them, and an operator has to look.
-    scope.get('/admin/v1/notify/stopped', async (request, reply) => {
-      const query = StoppedQuerySchema.safeParse(request.query);
-      if (!query.success) return sendError(reply, 'QUERY_INVALID', describeZodIssues(query.error));
-      const rows = await listStoppedNotify(deps.store.db, {
-        limit: query.data.limit ?? STOPPED_LIMIT_DEFAULT,
-      });
-      return {
-        notifications: rows.map((row) => ({
-          paymentRequestId: row.paymentRequestId,
-          stoppedCode: row.stoppedCode,
-          stoppedAt: formatUtc8(row.stoppedAtMs),
-          attemptsTotal: row.attemptsTotal,
-          lastResultCode: row.lastResultCode,
-          lastDetail: row.lastDetail,
-        })),
-      } satisfies z.infer<typeof StoppedNotifyAnswerSchema>;
-    });
+  scope.get('/admin/v1/customers/:id/balances', async (request, reply) => {
+    const params = CustomerParamsSchema.safeParse(request.params);
+    if (!params.success) return sendError(reply, 'PATH_INVALID', describeZodIssues(params.error));
+    const customer = await readCustomer(deps, params.data.id);
+    if (customer === undefined) return sendError(reply, 'CUSTOMER_NOT_FOUND');
+    return {
+      customerId: customer.customerId,
+      status: customer.status,
+      balances: customer.balances.map((b) => ({ currency: b.currency, value: b.balanceMinor.toString() })),
+    } satisfies z.infer<typeof BalancesAnswerSchema>;
+  });
+}
 
-    scope.get('/admin/v1/ledger/invariants', async () => {
-      const report = await checkInvariants(deps.store.db, deps.store.engine);
-      return {
-        ok: report.ok,
-        accountCount: report.accountCount,
-        currencies: report.currencies.map((c) => ({
-          currency: c.currency,
-          postingSumMinor: c.postingSumMinor.toString(),
-          accountCount: c.accountCount,
-        })),
-        violations: [...report.violations],
-      } satisfies z.infer<typeof InvariantsAnswerSchema>;
+/** What an operator looks at: stopped notifications and the ledger invariants. */
+function registerReportRoutes(scope: FastifyInstance, deps: AdminRoutesDeps): void {
+  // Notifications whose retries ended without an S (PROCESS_FAIL, REPEAT_REQ_INCONSISTENT, GAVE_UP):
+  // Alipay+ did not take them, and an operator has to look.
+  scope.get('/admin/v1/notify/stopped', async (request, reply) => {
+    const query = StoppedQuerySchema.safeParse(request.query);
+    if (!query.success) return sendError(reply, 'QUERY_INVALID', describeZodIssues(query.error));
+    const rows = await listStoppedNotify(deps.store.db, {
+      limit: query.data.limit ?? STOPPED_LIMIT_DEFAULT,
     });
+    return {
+      notifications: rows.map((row) => ({
+        paymentRequestId: row.paymentRequestId,
+        stoppedCode: row.stoppedCode,
+        stoppedAt: formatUtc8(row.stoppedAtMs),
+        attemptsTotal: row.attemptsTotal,
+        lastResultCode: row.lastResultCode,
+        lastDetail: row.lastDetail,
+      })),
+    } satisfies z.infer<typeof StoppedNotifyAnswerSchema>;
+  });
+
+  scope.get('/admin/v1/ledger/invariants', async () => {
+    const report = await checkInvariants(deps.store.db, deps.store.engine);
+    return {
+      ok: report.ok,
+      accountCount: report.accountCount,
+      currencies: report.currencies.map((c) => ({
+        currency: c.currency,
+        postingSumMinor: c.postingSumMinor.toString(),
+        accountCount: c.accountCount,
+      })),
+      violations: [...report.violations],
+    } satisfies z.infer<typeof InvariantsAnswerSchema>;
   });
 }

@@ -144,64 +144,111 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppRoutesDeps): vo
       reply.header('cache-control', 'no-store');
       reply.header('x-content-type-options', 'nosniff');
     });
-    await scope.register(rateLimit, {
-      global: false,
-      store: fastifyRateLimitStore(deps.loginAttempts ?? new InProcessRateLimitStore(deps.clock)),
-      exponentialBackoff: true,
-    });
-    const throttle: LoginThrottle = {
-      byAddress: scope.createRateLimit({
-        keyGenerator: (request) => `address:${request.ip}`,
-        max: LOGIN_ATTEMPTS_PER_ADDRESS_MAX,
-        timeWindow: LOGIN_WINDOW_MS,
-      }),
-      byUsername: scope.createRateLimit({
-        keyGenerator: (request) => `username:${loginUsername(request)}`,
-        max: LOGIN_FAILURES_PER_USERNAME_MAX,
-        timeWindow: LOGIN_WINDOW_MS,
-      }),
-    };
+    const throttle = await loginThrottle(scope, deps);
     // The NFC proxy carries token service bodies of up to 65,536 characters in one string.
     installBoundedJsonParser(scope, { stringCharsMax: TOKEN_SERVICE_BODY_CHARS_MAX });
-    const sessions = new WeakMap<FastifyRequest, SessionRow & { tokenHash: string }>();
-    const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
+    const session = sessionGuard(deps);
+    const routeOptions = { bodyLimit: deps.bodyBytesMax ?? 65_536 };
+    scope.post('/app/v1/login', routeOptions, (request, reply) => login(deps, throttle, request, reply));
+    registerSessionRoutes(scope, deps, session);
+    scope.post(
+      '/app/v1/nfc/proxy',
+      { bodyLimit: NFC_PROXY_HTTP_BYTES_MAX, preHandler: session.authenticate },
+      (request, reply) => forwardProxy(deps, session.of(request).customerId, request, reply),
+    );
+  });
+}
+
+async function loginThrottle(scope: FastifyInstance, deps: AppRoutesDeps): Promise<LoginThrottle> {
+  await scope.register(rateLimit, {
+    global: false,
+    store: fastifyRateLimitStore(deps.loginAttempts ?? new InProcessRateLimitStore(deps.clock)),
+    exponentialBackoff: true,
+  });
+  return {
+    byAddress: scope.createRateLimit({
+      keyGenerator: (request) => `address:${request.ip}`,
+      max: LOGIN_ATTEMPTS_PER_ADDRESS_MAX,
+      timeWindow: LOGIN_WINDOW_MS,
+    }),
+    byUsername: scope.createRateLimit({
+      keyGenerator: (request) => `username:${loginUsername(request)}`,
+      max: LOGIN_FAILURES_PER_USERNAME_MAX,
+      timeWindow: LOGIN_WINDOW_MS,
+    }),
+  };
+}
+
+interface SessionGuard {
+  /** preHandler: the bearer token's live session, or UNAUTHENTICATED. */
+  authenticate(request: FastifyRequest, reply: FastifyReply): Promise<unknown>;
+  /** The session `authenticate` found for this request. */
+  of(request: FastifyRequest): SessionRow & { tokenHash: string };
+}
+
+function sessionGuard(deps: AppRoutesDeps): SessionGuard {
+  const sessions = new WeakMap<FastifyRequest, SessionRow & { tokenHash: string }>();
+  return {
+    async authenticate(request, reply) {
       const token = bearerToken(request.headers.authorization);
       const tokenHash = token === undefined ? undefined : hashToken(token);
       const session =
         tokenHash === undefined ? undefined : await findSession(deps.store.db, tokenHash, deps.clock.nowMs());
       if (session === undefined || tokenHash === undefined) return sendError(reply, 'UNAUTHENTICATED');
       sessions.set(request, { ...session, tokenHash });
-    };
-    const sessionOf = (request: FastifyRequest) => {
+    },
+    of(request) {
       const session = sessions.get(request);
       if (session === undefined) throw new Error('app route without a session: authenticate is missing');
       return session;
-    };
-    const routeOptions = { bodyLimit: deps.bodyBytesMax ?? 65_536 };
+    },
+  };
+}
 
-    scope.post('/app/v1/login', routeOptions, (request, reply) => login(deps, throttle, request, reply));
-    scope.post('/app/v1/logout', { preHandler: authenticate }, async (request, reply) => {
-      await deleteSession(deps.store.db, sessionOf(request).tokenHash);
-      return reply.code(200).send({ ok: true } satisfies z.infer<typeof LogoutAnswerSchema>);
-    });
-    scope.get('/app/v1/wallet', { preHandler: authenticate }, async (request, reply) => {
-      const customer = await readCustomer(deps, sessionOf(request).customerId);
-      if (customer === undefined) return sendError(reply, 'CUSTOMER_NOT_FOUND');
-      return {
-        customerId: customer.customerId,
-        status: customer.status,
-        balances: customer.balances.map((b) => wireBalance(b.currency, b.balanceMinor)),
-      } satisfies z.infer<typeof WalletAnswerSchema>;
-    });
-    scope.get('/app/v1/payments', { preHandler: authenticate }, (request, reply) =>
-      listPayments(deps, sessionOf(request).customerId, request, reply),
-    );
-    scope.post(
-      '/app/v1/nfc/proxy',
-      { bodyLimit: NFC_PROXY_HTTP_BYTES_MAX, preHandler: authenticate },
-      (request, reply) => proxy(deps, sessionOf(request).customerId, request, reply),
-    );
+/** logout, wallet and payments: what a logged-in user reads of their own account. */
+function registerSessionRoutes(scope: FastifyInstance, deps: AppRoutesDeps, session: SessionGuard): void {
+  const preHandler = session.authenticate;
+  scope.post('/app/v1/logout', { preHandler }, async (request, reply) => {
+    await deleteSession(deps.store.db, session.of(request).tokenHash);
+    return reply.code(200).send({ ok: true } satisfies z.infer<typeof LogoutAnswerSchema>);
   });
+  scope.get('/app/v1/wallet', { preHandler }, async (request, reply) => {
+    const customer = await readCustomer(deps, session.of(request).customerId);
+    if (customer === undefined) return sendError(reply, 'CUSTOMER_NOT_FOUND');
+    return {
+      customerId: customer.customerId,
+      status: customer.status,
+      balances: customer.balances.map((b) => wireBalance(b.currency, b.balanceMinor)),
+    } satisfies z.infer<typeof WalletAnswerSchema>;
+  });
+  scope.get('/app/v1/payments', { preHandler }, (request, reply) =>
+    listPayments(deps, session.of(request).customerId, request, reply),
+  );
+    return { payments: rows.map(paymentView) } satisfies z.infer<typeof PaymentsAnswerSchema>;
+  });
+}
+
+/** The NFC proxy: the SDK's token service call forwarded for the session's customer. */
+async function forwardProxy(
+  deps: AppRoutesDeps,
+  customerId: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const parsed = ProxySchema.safeParse(request.body);
+  if (!parsed.success) return sendError(reply, 'BODY_INVALID', describeZodIssues(parsed.error));
+  const forwarded = await deps.proxy.forward({ customerId, ...parsed.data });
+  if (forwarded.ok) {
+    await learnTokenReference(deps, request, {
+      type: parsed.data.type,
+      customerId,
+      body: forwarded.value.body,
+    });
+    return { body: forwarded.value.body } satisfies z.infer<typeof ProxyAnswerSchema>;
+  }
+  const { code, upstream, detail } = forwarded.error;
+  request.log.warn({ type: parsed.data.type, upstream, code, detail }, 'nfc proxy upstream failed');
+  return sendError(reply, code, upstream);
 }
 
 /** GET /app/v1/payments: one page of the customer's history, newest first, and the next page's cursor. */
@@ -224,24 +271,6 @@ async function listPayments(
   const last = page.at(-1);
   const next = rows.length > limit && last !== undefined ? encodeCursor(last) : null;
   return { payments: page.map(paymentView), next } satisfies z.infer<typeof PaymentsAnswerSchema>;
-}
-
-/** POST /app/v1/nfc/proxy: the SDK's request to the token service or Alipay+, with this customer. */
-async function proxy(deps: AppRoutesDeps, customerId: string, request: FastifyRequest, reply: FastifyReply) {
-  const parsed = ProxySchema.safeParse(request.body);
-  if (!parsed.success) return sendError(reply, 'BODY_INVALID', describeZodIssues(parsed.error));
-  const forwarded = await deps.proxy.forward({ customerId, ...parsed.data });
-  if (forwarded.ok) {
-    await learnTokenReference(deps, request, {
-      type: parsed.data.type,
-      customerId,
-      body: forwarded.value.body,
-    });
-    return { body: forwarded.value.body } satisfies z.infer<typeof ProxyAnswerSchema>;
-  }
-  const { code, upstream, detail } = forwarded.error;
-  request.log.warn({ type: parsed.data.type, upstream, code, detail }, 'nfc proxy upstream failed');
-  return sendError(reply, code, upstream);
 }
 
 /**

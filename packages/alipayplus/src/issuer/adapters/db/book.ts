@@ -1,5 +1,5 @@
 import type { DbHandle } from '@tapkit/storage';
-import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Fault } from '../../domain/faults.ts';
 import type {
   AuthorizationState,
@@ -449,27 +449,16 @@ export async function listOpenAuthorizations(db: Reader, limit: number) {
     .execute();
 }
 
-const insertTextCache = new Map<string, string>();
-/** (tapkit) Distinct INSERT texts kept; a handful of (table, row count) shapes are in use. */
-const insertTextCacheMax = 64;
-
 /**
- * A multi-row INSERT with a prepared text (no query building per call): the clearing hot path stages and
- * records hundreds of thousands of rows, where building each statement costs more than running it.
+ * A multi-row INSERT through Kysely's sql template (one text for both engines, placeholders by the
+ * dialect): the clearing hot path stages and records hundreds of thousands of rows, a page at a time.
  */
-export async function insertRowsRaw(
+export async function insertRows(
   tx: Tx,
-  p: { table: string; columns: readonly string[]; rows: readonly (readonly unknown[])[]; postgres: boolean },
+  p: { table: string; columns: readonly string[]; rows: readonly (readonly unknown[])[] },
 ): Promise<void> {
   if (p.rows.length === 0) return;
-  const key = `${p.postgres}|${p.table}|${p.columns.join(',')}|${p.rows.length}`;
-  let text = insertTextCache.get(key);
-  if (text === undefined) {
-    let n = 0;
-    const tuple = () => `(${p.columns.map(() => (p.postgres ? `$${++n}` : '?')).join(', ')})`;
-    text = `insert into ${p.table} (${p.columns.join(', ')}) values ${p.rows.map(tuple).join(', ')}`;
-    if (insertTextCache.size >= insertTextCacheMax) insertTextCache.clear();
-    insertTextCache.set(key, text);
-  }
-  await tx.executeQuery(CompiledQuery.raw(text, p.rows.flat()));
+  const columns = sql.join(p.columns.map((column) => sql.ref(column)));
+  const values = sql.join(p.rows.map((row) => sql`(${sql.join(row)})`));
+  await sql`insert into ${sql.table(p.table)} (${columns}) values ${values}`.execute(tx);
 }
