@@ -346,6 +346,22 @@ describe.each(testEngines())('app API on $name', (engine) => {
       expect(JSON.parse(tokenService.received[0]!.raw).body === big).toBe(true);
     });
 
+    it('brings back a token service answer longer than the default string bound (a large REPLENISH)', async () => {
+      const token = await login();
+      const credentials = Array.from({ length: 100 }, (_, i) => ({ atc: i, key: 'k'.repeat(600) }));
+      const before = tokenService.responseBody;
+      const big = JSON.stringify({ credentials });
+      expect(big.length).toBeGreaterThan(32_768);
+      tokenService.responseBody = big;
+      try {
+        const response = await proxyCall(token, { type: 'REPLENISH', body: '{"count":100}' });
+        expect(response.statusCode).toBe(200);
+        expect(response.json()).toEqual({ body: big });
+      } finally {
+        tokenService.responseBody = before;
+      }
+    });
+
     it('answers an upstream timeout with 504 UPSTREAM_TIMEOUT, never a success', async () => {
       const token = await login();
       tokenService.mode = 'hang';

@@ -16,7 +16,7 @@ import {
 } from './api-catalog.ts';
 import type { Clock } from './clock.ts';
 import { AssertionError } from './errors.ts';
-import { checkJsonBounds } from './json-bounds.ts';
+import { checkJsonBounds, type JsonBounds } from './json-bounds.ts';
 import {
   contentToSign,
   FRESHNESS_MS_DEFAULT,
@@ -265,9 +265,10 @@ export async function readCapped(
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 /** The body as a JSON object, or undefined for anything else (invalid UTF-8, not JSON, an array, a string). */
-export function parseJsonObject(raw: Uint8Array): Record<string, unknown> | undefined {
-  // A body too deep or with a string too long is not worth parsing (see json-bounds.ts).
-  if (!checkJsonBounds(raw).ok) return undefined;
+export function parseJsonObject(raw: Uint8Array, bounds?: JsonBounds): Record<string, unknown> | undefined {
+  // A body too deep or with a string too long is not worth parsing (see json-bounds.ts); a caller that
+  // expects one long string (the token service's answer) raises that one bound.
+  if (!checkJsonBounds(raw, bounds).ok) return undefined;
   try {
     const value: unknown = JSON.parse(utf8Strict.decode(raw));
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;

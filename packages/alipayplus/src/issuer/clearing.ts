@@ -417,7 +417,9 @@ class PageApplier {
     const nowMs = BigInt(this.clock().nowMs());
     while (this.pendingClears.length > 0) {
       const batch = this.pendingClears.splice(0, rowsPerUpdateMax);
-      const tuples = sql.join(batch.map(({ trace, clearedMinor }) => sql`(${trace}, cast(${clearedMinor} as bigint))`));
+      const tuples = sql.join(
+        batch.map(({ trace, clearedMinor }) => sql`(${trace}, cast(${clearedMinor} as bigint))`),
+      );
       await sql`update issuer_authorizations
         set cleared_minor = issuer_authorizations.cleared_minor + v.column2, state = ${'CLEARED'}, updated_at_ms = ${nowMs}
         from (values ${tuples}) as v

@@ -224,8 +224,6 @@ function registerSessionRoutes(scope: FastifyInstance, deps: AppRoutesDeps, sess
   scope.get('/app/v1/payments', { preHandler }, (request, reply) =>
     listPayments(deps, session.of(request).customerId, request, reply),
   );
-    return { payments: rows.map(paymentView) } satisfies z.infer<typeof PaymentsAnswerSchema>;
-  });
 }
 
 /** The NFC proxy: the SDK's token service call forwarded for the session's customer. */

@@ -154,7 +154,9 @@ async function forwardToTokenService(
     return fail(timedOut ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNAVAILABLE', detail);
   }
   if (statusCode !== 200) return fail('UPSTREAM_INVALID_RESPONSE', `HTTP ${statusCode}`);
-  const json = parseJsonObject(raw);
+  // The answer's body is one string (a card profile with up to the token service's batch of credentials),
+  // bounded by the bytes read above rather than by the default string bound of signed bodies.
+  const json = parseJsonObject(raw, { stringCharsMax: tokenServiceResponseBytesMax });
   const body = json?.body;
   if (json === undefined || !(typeof body === 'string' || body === null)) {
     return fail('UPSTREAM_INVALID_RESPONSE', 'the answer is not {"body": string | null}');
