@@ -23,6 +23,7 @@ import {
   readDailyUsage,
   updatePayment,
 } from './adapters/db/payment-repository.ts';
+import { payOnPostgres } from './adapters/db/pg-pay.ts';
 import type { PaymentRow } from './adapters/db/schema.ts';
 import { createTxRunner, type Tx } from './adapters/db/transaction.ts';
 import { customerAccountId, fitsIssuance, move, systemAccountId } from './domain/ledger.ts';
@@ -33,6 +34,7 @@ import {
   decidePay,
   type LimitsByCurrency,
   legacyPayCheckedFields,
+  legacyPayCheckedParts,
   needsDailyUsage,
   type PayDecision,
   payCheckedFields,
@@ -57,6 +59,9 @@ import {
   utc8Day,
 } from './domain/time.ts';
 import type { Clock, ErrorSink, IdSource } from './ports.ts';
+
+type PgPool = Parameters<typeof payOnPostgres>[0];
+
 import {
   type AdjustRefundAnswer,
   amountOutOfRange,
@@ -164,10 +169,15 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
     }
   };
   return {
-    pay: (command) =>
-      !isWellFormedPay(command)
-        ? Promise.resolve(failure('PARAM_ILLEGAL'))
-        : guarded('pay', command.paymentRequestId, () => inTx((tx) => payInTx(deps, tx, command))),
+    pay: (command) => {
+      if (!isWellFormedPay(command)) return Promise.resolve(failure('PARAM_ILLEGAL'));
+      const native = deps.store.native;
+      return guarded('pay', command.paymentRequestId, () =>
+        native.engine === 'postgres'
+          ? payWithFunction(deps, native.pool, command)
+          : inTx((tx) => payInTx(deps, tx, command)),
+      );
+    },
     inquiryPayment: (id, paymentId) =>
       guarded('inquiryPayment', id, () => inquire(deps, id, paymentId ?? null)),
     cancelPayment: (id) => guarded('cancelPayment', id, () => inTx((tx) => cancelInTx(deps, tx, id))),
@@ -213,6 +223,53 @@ async function resolveCustomer(tx: Tx, command: PayCommand): Promise<string | nu
   if (command.customerId !== null) return command.customerId;
   if (command.paymentMethodId === null) return null;
   return (await findTokenCustomer(tx, command.paymentMethodId)) ?? null;
+}
+
+/**
+ * PostgreSQL: the whole of payInTx in one statement (mpp_pay, see pg-pay-function.ts), its own
+ * transaction. What the function cannot do is done here first: the checked fields, ids and times.
+ */
+async function payWithFunction(
+  deps: PaymentServiceDeps,
+  pool: PgPool,
+  command: PayCommand,
+): Promise<PayAnswer> {
+  const checkedFields = payCheckedFields({
+    paymentAmount: command.paymentAmount,
+    payToAmount: command.payToAmount,
+    customerId: command.customerId,
+    paymentMethod: command.checked?.paymentMethod ?? null,
+    surchargeInfo: command.checked?.surchargeInfo ?? null,
+    paymentPromoInfo: command.checked?.paymentPromoInfo ?? null,
+  });
+  const legacy = legacyPayCheckedParts(command);
+  const detailsJson = JSON.stringify({ ...command.details, paymentQuote: command.paymentQuote });
+  const outcome = await payOnPostgres(pool, () => {
+    const nowMs = deps.clock.nowMs();
+    return {
+      paymentRequestId: command.paymentRequestId,
+      customerId: command.customerId,
+      paymentMethodId: command.paymentMethodId,
+      paymentCurrency: command.paymentAmount.currency,
+      paymentMinor: command.paymentAmount.value,
+      payToCurrency: command.payToAmount.currency,
+      payToMinor: command.payToAmount.value,
+      checkedFields,
+      legacyHead: legacy.head,
+      legacyTail: legacy.tail,
+      paymentId: deps.ids.paymentId(),
+      paymentTime: formatUtc8(nowMs),
+      nowMs,
+      payDay: utc8Day(nowMs),
+      customData: command.customData,
+      detailsJson,
+      requestJson: command.requestJson ?? null,
+      notifyUrl: command.notifyUrl ?? null,
+      limits: deps.limits?.[command.payToAmount.currency],
+    };
+  });
+  if (outcome.kind === 'INCONSISTENT') return failure('REPEAT_REQ_INCONSISTENT');
+  return JSON.parse(outcome.answerJson) as PayAnswer;
 }
 
 async function payInTx(deps: PaymentServiceDeps, tx: Tx, command: PayCommand): Promise<PayAnswer> {

@@ -1,0 +1,173 @@
+import { type Kysely, type Migration, sql } from 'kysely';
+
+// Migration 0005 (PostgreSQL only): `mpp_pay`, the whole pay in one server-side function, so that a pay
+// costs one round trip instead of ten (BEGIN, find, lock, find again, transfer, postings, balance,
+// payment, outbox, COMMIT), each a write and a wakeup while the connection sits idle in transaction.
+// Called as one statement outside any explicit transaction, it is its own transaction.
+//
+// It is the same pay as payInTx in payments.ts (which SQLite still runs), step for step, and the
+// `*.db.test.ts` files prove both engines answer alike:
+// 1. the customer is the one named, else the owner of the token paymentMethodId;
+// 2. a stored answer is replayed, or REPEAT_REQ_INCONSISTENT when the checked fields differ (the current
+//    form, or the pre-0003 form p_legacy_head || customer || p_legacy_tail);
+// 3. the customer row is locked (FOR UPDATE), the payment read again (a duplicate that waited for the
+//    lock replays the winner), and the wallet read by a later statement, which sees what the previous
+//    lock holder committed (READ COMMITTED takes a snapshot per statement inside a function too);
+// 4. decidePay's checks in decidePay's order (tombstone first: ORDER_IS_CLOSED);
+// 5. on success the transfer, its two postings and the wallet's new balance; then the payment row
+//    (inserted, or the tombstone updated) and the notifyPayment outbox row (re-)opened.
+// Two first pays of one id racing without a customer to lock end in a unique violation; the caller runs
+// the statement again, which then replays the winner. The answer JSON is built here with the same keys in
+// the same order as the TypeScript answer; the result objects come from the caller (p_result_codes and
+// p_result_texts side by side), so the catalog of codes and messages stays in one place.
+
+const payFunctionSql = `
+create or replace function mpp_pay(
+  p_request_id text, p_customer_id text, p_payment_method_id text,
+  p_payment_currency text, p_payment_minor bigint, p_pay_to_currency text, p_pay_to_minor bigint,
+  p_checked text, p_legacy_head text, p_legacy_tail text,
+  p_payment_id text, p_payment_time text, p_now_ms bigint, p_pay_day bigint,
+  p_custom_data text, p_details_json text, p_request_json text, p_notify_url text,
+  p_amount_max bigint, p_daily_count_max bigint, p_daily_amount_max bigint,
+  p_result_codes text[], p_result_texts text[],
+  out kind text, out answer text)
+language plpgsql as $fn$
+declare
+  v_customer text := p_customer_id;
+  v_legacy text;
+  v_found boolean;
+  v_row_status text;
+  v_row_answer text;
+  v_row_checked text;
+  v_customer_status text;
+  v_wallet_id text;
+  v_balance bigint;
+  v_has_wallet boolean := false;
+  v_usage_count bigint := 0;
+  v_usage_minor numeric := 0;
+  v_code text;
+  v_transfer_id text := 'pay:' || p_request_id;
+begin
+  if v_customer is null and p_payment_method_id is not null then
+    select customer_id into v_customer from token_customers where token_reference = p_payment_method_id;
+  end if;
+  v_legacy := p_legacy_head || to_json(coalesce(v_customer, ''))::text || p_legacy_tail;
+
+  select status, pay_response_json, checked_fields into v_row_status, v_row_answer, v_row_checked
+    from payments where payment_request_id = p_request_id;
+  v_found := found;
+  if v_found and v_row_answer is not null then
+    if v_row_checked is null or (v_row_checked <> p_checked and v_row_checked <> v_legacy) then
+      kind := 'INCONSISTENT'; return;
+    end if;
+    kind := 'REPLAY'; answer := v_row_answer; return;
+  end if;
+
+  if v_customer is not null then
+    select status into v_customer_status from customers where id = v_customer for update;
+    if found then
+      select status, pay_response_json, checked_fields into v_row_status, v_row_answer, v_row_checked
+        from payments where payment_request_id = p_request_id;
+      v_found := found;
+      if v_found and v_row_answer is not null then
+        if v_row_checked is null or (v_row_checked <> p_checked and v_row_checked <> v_legacy) then
+          kind := 'INCONSISTENT'; return;
+        end if;
+        kind := 'REPLAY'; answer := v_row_answer; return;
+      end if;
+      v_wallet_id := 'C:' || p_pay_to_currency || ':' || v_customer;
+      select balance_minor into v_balance from accounts where id = v_wallet_id;
+      v_has_wallet := found;
+    end if;
+  end if;
+
+  if v_found and v_row_status = 'TOMBSTONE' then v_code := 'ORDER_IS_CLOSED';
+  elsif v_customer_status is null then v_code := 'USER_NOT_EXIST';
+  elsif v_customer_status <> 'ACTIVE' then v_code := 'USER_STATUS_ABNORMAL';
+  elsif not v_has_wallet then v_code := 'CURRENCY_NOT_SUPPORT';
+  elsif p_amount_max is not null and p_pay_to_minor > p_amount_max then v_code := 'PAYMENT_AMOUNT_EXCEED_LIMIT';
+  else
+    if p_daily_count_max is not null or p_daily_amount_max is not null then
+      select coalesce(sum(pay_to_minor), 0), count(*) into v_usage_minor, v_usage_count from payments
+        where customer_id = v_customer and pay_day = p_pay_day and status = 'SUCCESS'
+          and pay_to_currency = p_pay_to_currency;
+    end if;
+    if p_daily_count_max is not null and v_usage_count + 1 > p_daily_count_max then
+      v_code := 'PAYMENT_COUNT_EXCEED_LIMIT';
+    elsif p_daily_amount_max is not null and v_usage_minor + p_pay_to_minor > p_daily_amount_max then
+      v_code := 'USER_AMOUNT_EXCEED_LIMIT';
+    elsif v_balance < p_pay_to_minor then v_code := 'USER_BALANCE_NOT_ENOUGH';
+    else v_code := 'SUCCESS';
+    end if;
+  end if;
+
+  if v_code = 'SUCCESS' then
+    insert into transfers (id, kind, currency, amount_minor, customer_id, checked_fields, created_at_ms)
+      values (v_transfer_id, 'PAY', p_pay_to_currency, p_pay_to_minor, v_customer, null, p_now_ms);
+    insert into postings (transfer_id, leg, account_id, currency, amount_minor) values
+      (v_transfer_id, 0, v_wallet_id, p_pay_to_currency, -p_pay_to_minor),
+      (v_transfer_id, 1, 'S:ALIPAYPLUS_SETTLEMENT:' || p_pay_to_currency, p_pay_to_currency, p_pay_to_minor);
+    update accounts set balance_minor = balance_minor - p_pay_to_minor
+      where id = v_wallet_id and currency = p_pay_to_currency;
+    if not found then
+      raise exception 'ledger: account % (%) does not exist', v_wallet_id, p_pay_to_currency;
+    end if;
+  end if;
+
+  answer := '{"result":' || p_result_texts[array_position(p_result_codes, v_code)]
+    || ',"paymentId":' || to_json(p_payment_id)::text
+    || ',"paymentTime":' || to_json(p_payment_time)::text
+    || coalesce(',"customerId":' || to_json(v_customer)::text, '')
+    || ',"payToAmount":{"currency":' || to_json(p_pay_to_currency)::text
+    || ',"value":"' || p_pay_to_minor::text || '"}}';
+  if answer is null then raise exception 'mpp_pay: no result text for %', v_code; end if;
+
+  if v_found then
+    -- The pay of an id a cancel already closed: keep the tombstone, record what the pay asked for.
+    update payments set payment_id = p_payment_id, result_code = v_code, customer_id = v_customer,
+        checked_fields = p_checked, payment_currency = p_payment_currency, payment_minor = p_payment_minor,
+        pay_to_currency = p_pay_to_currency, pay_to_minor = p_pay_to_minor, payment_time_ms = p_now_ms,
+        pay_day = p_pay_day, custom_data = p_custom_data, details_json = p_details_json,
+        pay_response_json = answer, request_json = p_request_json, notify_url = p_notify_url,
+        updated_at_ms = p_now_ms
+      where payment_request_id = p_request_id;
+  else
+    insert into payments (payment_request_id, payment_id, status, result_code, customer_id, checked_fields,
+        payment_currency, payment_minor, pay_to_currency, pay_to_minor, payment_time_ms, pay_day,
+        custom_data, details_json, pay_response_json, request_json, notify_url, created_at_ms, updated_at_ms)
+      values (p_request_id, p_payment_id, case when v_code = 'SUCCESS' then 'SUCCESS' else 'FAILED' end,
+        v_code, v_customer, p_checked, p_payment_currency, p_payment_minor, p_pay_to_currency,
+        p_pay_to_minor, p_now_ms, p_pay_day, p_custom_data, p_details_json, answer, p_request_json,
+        p_notify_url, p_now_ms, p_now_ms);
+  end if;
+
+  insert into notify_outbox (payment_request_id, next_attempt_at_ms, attempt_count, attempts_total,
+      generation, claimed_by, claimed_until_ms, done_at_ms, created_at_ms, opened_at_ms)
+    values (p_request_id, p_now_ms, 0, 0, 0, null, null, null, p_now_ms, p_now_ms)
+    on conflict (payment_request_id) do update set next_attempt_at_ms = p_now_ms, attempt_count = 0,
+      generation = notify_outbox.generation + 1, claimed_by = null, claimed_until_ms = null,
+      done_at_ms = null, opened_at_ms = p_now_ms;
+  kind := 'NEW';
+end
+$fn$`;
+
+/** Whether the migration runs on PostgreSQL (a query only PostgreSQL answers; see migration 0003). */
+async function isPostgres(db: Kysely<unknown>): Promise<boolean> {
+  return sql`select 1 from pg_catalog.pg_namespace limit 1`.execute(db).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** 0005: the PostgreSQL pay function. SQLite has no server to run it: it keeps the statements in payInTx. */
+export const pgPayFunction: Migration = {
+  async up(db: Kysely<unknown>) {
+    if (!(await isPostgres(db))) return;
+    await sql.raw(payFunctionSql).execute(db);
+  },
+};
+
+/** The statement that calls it, with the parameters in the order of the function's arguments. */
+export const payFunctionCall =
+  'select kind, answer from mpp_pay($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, ' +
+  '$16, $17, $18, $19, $20, $21, $22, $23)';

@@ -1,0 +1,111 @@
+import { result } from '@tapkit/protocol';
+import type pg from 'pg';
+import type { PaymentLimits } from '../../domain/pay.ts';
+import { isRetryableConflict } from './errors.ts';
+import { payFunctionCall } from './pg-pay-function.ts';
+import { txAttemptCountMax } from './transaction.ts';
+
+// The PostgreSQL pay: one named prepared statement calling mpp_pay (migration 0005), so a pay is one
+// round trip and no query is built per request. pg prepares a named statement once per connection and
+// then sends only its parameters.
+
+/** Every code mpp_pay can answer with; their wire result objects are sent along with each call. */
+const payResultCodes = [
+  'SUCCESS',
+  'USER_NOT_EXIST',
+  'USER_STATUS_ABNORMAL',
+  'CURRENCY_NOT_SUPPORT',
+  'PAYMENT_AMOUNT_EXCEED_LIMIT',
+  'PAYMENT_COUNT_EXCEED_LIMIT',
+  'USER_AMOUNT_EXCEED_LIMIT',
+  'USER_BALANCE_NOT_ENOUGH',
+  'ORDER_IS_CLOSED',
+] as const;
+
+const payResultTexts = payResultCodes.map((code) => JSON.stringify(result(code)));
+
+/** The statement's name: a new version of the function's arguments needs a new name. */
+const payStatementName = 'mpp_pay_v1';
+
+export interface PgPayInput {
+  readonly paymentRequestId: string;
+  readonly customerId: string | null;
+  readonly paymentMethodId: string | null;
+  readonly paymentCurrency: string;
+  readonly paymentMinor: bigint;
+  readonly payToCurrency: string;
+  readonly payToMinor: bigint;
+  readonly checkedFields: string;
+  readonly legacyHead: string;
+  readonly legacyTail: string;
+  readonly paymentId: string;
+  readonly paymentTime: string;
+  readonly nowMs: number;
+  readonly payDay: number;
+  readonly customData: string | null;
+  readonly detailsJson: string;
+  readonly requestJson: string | null;
+  readonly notifyUrl: string | null;
+  readonly limits: PaymentLimits | undefined;
+}
+
+export type PgPayOutcome =
+  | { readonly kind: 'NEW' | 'REPLAY'; readonly answerJson: string }
+  | { readonly kind: 'INCONSISTENT' };
+
+const text = (value: bigint | number | undefined): string | null =>
+  value === undefined ? null : value.toString();
+
+function valuesOf(input: PgPayInput): unknown[] {
+  return [
+    input.paymentRequestId,
+    input.customerId,
+    input.paymentMethodId,
+    input.paymentCurrency,
+    input.paymentMinor.toString(),
+    input.payToCurrency,
+    input.payToMinor.toString(),
+    input.checkedFields,
+    input.legacyHead,
+    input.legacyTail,
+    input.paymentId,
+    input.paymentTime,
+    String(input.nowMs),
+    String(input.payDay),
+    input.customData,
+    input.detailsJson,
+    input.requestJson,
+    input.notifyUrl,
+    text(input.limits?.amountPerPaymentMaxMinor),
+    text(input.limits?.dailyCountMax),
+    text(input.limits?.dailyAmountMaxMinor),
+    payResultCodes,
+    payResultTexts,
+  ];
+}
+
+/**
+ * Runs one pay. A conflict with a concurrent pay of the same id (unique violation) or a deadlock runs
+ * the statement again, which then replays what the winner stored; `input` is rebuilt per attempt so that
+ * a retry gets a fresh paymentId.
+ */
+export async function payOnPostgres(pool: pg.Pool, input: () => PgPayInput): Promise<PgPayOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { rows } = await pool.query<{ kind: string; answer: string | null }>({
+        name: payStatementName,
+        text: payFunctionCall,
+        values: valuesOf(input()),
+      });
+      const row = rows[0];
+      if (row === undefined) throw new Error('mpp_pay returned no row');
+      if (row.kind === 'INCONSISTENT') return { kind: 'INCONSISTENT' };
+      if ((row.kind !== 'NEW' && row.kind !== 'REPLAY') || row.answer === null) {
+        throw new Error(`mpp_pay returned ${row.kind}`);
+      }
+      return { kind: row.kind, answerJson: row.answer };
+    } catch (error) {
+      if (attempt >= txAttemptCountMax || !isRetryableConflict(error)) throw error;
+    }
+  }
+}
