@@ -1,0 +1,175 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DbHandle } from '../src/adapters/db/open.ts';
+import { readOutbox } from '../src/adapters/db/outbox-repository.ts';
+import { findPayment } from '../src/adapters/db/payment-repository.ts';
+import { freezeCustomer } from '../src/customers.ts';
+import { legacyPayCheckedFields } from '../src/domain/pay.ts';
+import type { PayCommand } from '../src/payments.ts';
+import { testEngines } from './support/engines.ts';
+import {
+  balanceOf,
+  expectLedgerSound,
+  fundedCustomer,
+  makeWorld,
+  money,
+  payCommand,
+  START_MS,
+  type World,
+} from './support/fixtures.ts';
+
+// The pay as each engine runs it (SQLite: payInTx's statements in a group commit; PostgreSQL: the one
+// mpp_pay statement of migration 0005) must answer alike: the same answer, key for key and in the same
+// order (the answer is signed as sent), the same stored rows, every outcome replayed, and under
+// concurrency one effect per id and no wallet below zero.
+
+const limits = {
+  HKD: { amountPerPaymentMaxMinor: 50_000n, dailyAmountMaxMinor: 60_000n, dailyCountMax: 3 },
+};
+
+describe.each(testEngines())('the pay path on $name', (engine) => {
+  let store: DbHandle;
+  let world: World;
+
+  beforeEach(async () => {
+    store = await engine.open();
+    world = makeWorld(store, limits);
+  });
+
+  afterEach(async () => {
+    await expectLedgerSound(store);
+    expect(world.errors).toEqual([]);
+    await store.close();
+  });
+
+  it('answers a success with the keys in the order the TypeScript answer has them', async () => {
+    await fundedCustomer(world, 'C1', money('HKD', 10_000));
+    const answer = await world.service.pay(payCommand({ customerId: 'C1' }));
+    expect(JSON.stringify(answer)).toBe(
+      JSON.stringify({
+        result: { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'Success.' },
+        paymentId: 'MPPPAY000001',
+        paymentTime: '2026-11-25T10:00:00+08:00',
+        customerId: 'C1',
+        payToAmount: { currency: 'HKD', value: '1000' },
+      }),
+    );
+    const nobody = await world.service.pay(payCommand({ customerId: null, paymentMethodId: 'TUR-NONE' }));
+    expect(Object.keys(nobody)).toEqual(['result', 'paymentId', 'paymentTime', 'payToAmount']);
+    expect(nobody.result.resultCode).toBe('USER_NOT_EXIST');
+  });
+
+  it('stores, replays and refuses a changed replay of every outcome, each with its notification', async () => {
+    await fundedCustomer(world, 'RICH', money('HKD', 200_000));
+    await fundedCustomer(world, 'POOR', money('HKD', 10));
+    await fundedCustomer(world, 'COLD', money('HKD', 10_000));
+    await freezeCustomer(world, 'COLD');
+    await fundedCustomer(world, 'BUSY', money('HKD', 200_000));
+    for (let i = 0; i < 3; i++) await world.service.pay(payCommand({ customerId: 'BUSY' }));
+    await fundedCustomer(world, 'BIG', money('HKD', 200_000));
+    await world.service.pay(payCommand({ customerId: 'BIG', ...hkd(40_000) }));
+    const closed = payCommand({ customerId: 'RICH' });
+    await world.service.cancelPayment(closed.paymentRequestId);
+    const cases: [string, PayCommand][] = [
+      ['SUCCESS', payCommand({ customerId: 'RICH' })],
+      ['USER_NOT_EXIST', payCommand({ customerId: 'NOBODY' })],
+      ['USER_STATUS_ABNORMAL', payCommand({ customerId: 'COLD' })],
+      ['CURRENCY_NOT_SUPPORT', payCommand({ customerId: 'RICH', ...eur(100) })],
+      ['PAYMENT_AMOUNT_EXCEED_LIMIT', payCommand({ customerId: 'RICH', ...hkd(50_001) })],
+      ['PAYMENT_COUNT_EXCEED_LIMIT', payCommand({ customerId: 'BUSY' })],
+      ['USER_AMOUNT_EXCEED_LIMIT', payCommand({ customerId: 'BIG', ...hkd(20_001) })],
+      ['USER_BALANCE_NOT_ENOUGH', payCommand({ customerId: 'POOR' })],
+      ['ORDER_IS_CLOSED', closed],
+    ];
+    for (const [code, command] of cases) {
+      const first = await world.service.pay(command);
+      expect(first.result.resultCode, code).toBe(code);
+      expect(await world.service.pay(command), code).toEqual(first);
+      const changed = await world.service.pay({ ...command, ...hkd(999) });
+      expect(changed.result.resultCode, code).toBe('REPEAT_REQ_INCONSISTENT');
+      const row = await findPayment(store.db, command.paymentRequestId);
+      expect(row?.result_code, code).toBe(code);
+      expect(row?.status, code).toBe(
+        code === 'SUCCESS' ? 'SUCCESS' : code === 'ORDER_IS_CLOSED' ? 'TOMBSTONE' : 'FAILED',
+      );
+      expect(JSON.parse(row?.pay_response_json ?? 'null'), code).toEqual(first);
+      expect((await readOutbox(store.db, command.paymentRequestId))?.done_at_ms, code).toBeNull();
+    }
+    expect(await balanceOf(world, 'RICH', 'HKD')).toBe(199_000n);
+    expect(await balanceOf(world, 'POOR', 'HKD')).toBe(10n);
+  });
+
+  it('replays a payment stored before 0003 with the old fingerprint, also through the token mapping', async () => {
+    await fundedCustomer(world, 'C1', money('HKD', 10_000));
+    await store.db
+      .insertInto('token_customers')
+      .values({ token_reference: 'TUR-OLD', customer_id: 'C1', source: 'TEST', created_at_ms: START_MS })
+      .execute();
+    for (const customerId of ['C1', null]) {
+      const command = payCommand({ customerId, paymentMethodId: 'TUR-OLD' });
+      const stored = { result: { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'Old.' } };
+      await store.db
+        .insertInto('payments')
+        .values({
+          payment_request_id: command.paymentRequestId,
+          payment_id: `OLD-${customerId ?? 'TOKEN'}`,
+          status: 'FAILED',
+          result_code: 'SUCCESS',
+          customer_id: 'C1',
+          checked_fields: legacyPayCheckedFields({ ...command, customerId: 'C1' }),
+          pay_response_json: JSON.stringify(stored),
+          created_at_ms: START_MS,
+          updated_at_ms: START_MS,
+        })
+        .execute();
+      expect(await world.service.pay(command)).toEqual(stored);
+      expect((await world.service.pay({ ...command, ...hkd(7) })).result.resultCode).toBe(
+        'REPEAT_REQ_INCONSISTENT',
+      );
+    }
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(10_000n);
+  });
+
+  it('gives each of many ids one effect when copies of each race, and never overdraws', async () => {
+    const customerCount = 4;
+    for (let c = 0; c < customerCount; c++) await fundedCustomer(world, `R${c}`, money('HKD', 2_500));
+    // Per customer 5 distinct pays of 1000 (two fit), each sent three times at once.
+    const pays = Array.from({ length: customerCount * 5 }, (_, i) =>
+      payCommand({ customerId: `R${i % customerCount}` }),
+    );
+    const copies = pays.flatMap((pay) => [pay, pay, pay]);
+    const answers = await Promise.all(copies.map((pay) => world.service.pay(pay)));
+    for (let i = 0; i < pays.length; i++) {
+      const own = answers.slice(i * 3, i * 3 + 3);
+      expect(own[1]).toEqual(own[0]);
+      expect(own[2]).toEqual(own[0]);
+    }
+    for (let c = 0; c < customerCount; c++) {
+      const mine = pays
+        .map((pay, i) => ({ pay, answer: answers[i * 3] }))
+        .filter(({ pay }) => pay.customerId === `R${c}`);
+      const codes = mine.map(({ answer }) => answer?.result.resultCode);
+      expect(codes.filter((code) => code === 'SUCCESS')).toHaveLength(2);
+      expect(codes.filter((code) => code === 'USER_BALANCE_NOT_ENOUGH')).toHaveLength(3);
+      expect(await balanceOf(world, `R${c}`, 'HKD')).toBe(500n);
+    }
+  });
+
+  it('lets only the daily count through when pays of one customer race', async () => {
+    await fundedCustomer(world, 'C1', money('HKD', 100_000));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => world.service.pay(payCommand({ customerId: 'C1' }))),
+    );
+    const codes = answers.map((answer) => answer.result.resultCode);
+    expect(codes.filter((code) => code === 'SUCCESS')).toHaveLength(3);
+    expect(codes.filter((code) => code === 'PAYMENT_COUNT_EXCEED_LIMIT')).toHaveLength(5);
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(97_000n);
+  });
+});
+
+function hkd(value: number): Pick<PayCommand, 'paymentAmount' | 'payToAmount'> {
+  return { paymentAmount: money('HKD', value), payToAmount: money('HKD', value) };
+}
+
+function eur(value: number): Pick<PayCommand, 'paymentAmount' | 'payToAmount'> {
+  return { paymentAmount: money('EUR', value), payToAmount: money('EUR', value) };
+}
