@@ -10,26 +10,28 @@ import type { DbHandle } from './adapters/db/open.ts';
 import { isNotifyFinished, openNotify } from './adapters/db/outbox-repository.ts';
 import {
   addRefundToPayment,
-  type CustomerWallet,
   findAdjustRefund,
   findPayment,
   findRefund,
-  findTokenCustomer,
   insertAdjustRefund,
   insertPayment,
   insertRefund,
   lockCustomer,
-  lockCustomerWallet,
-  readDailyUsage,
   updatePayment,
 } from './adapters/db/payment-repository.ts';
 import { payOnPostgres } from './adapters/db/pg-pay.ts';
 import type { PaymentRow } from './adapters/db/schema.ts';
+import {
+  type PayRowValues,
+  type SqliteCustomerWallet,
+  type SqlitePayStatements,
+  type StoredPay,
+  sqlitePayStatements,
+} from './adapters/db/sqlite-pay-statements.ts';
 import { createTxRunner, type Tx } from './adapters/db/transaction.ts';
 import { customerAccountId, fitsIssuance, move, systemAccountId } from './domain/ledger.ts';
 import type { Money } from './domain/money.ts';
 import {
-  type DailyUsage,
   decideCancel,
   decidePay,
   type LimitsByCurrency,
@@ -60,8 +62,6 @@ import {
 } from './domain/time.ts';
 import type { Clock, ErrorSink, IdSource } from './ports.ts';
 
-type PgPool = Parameters<typeof payOnPostgres>[0];
-
 import {
   type AdjustRefundAnswer,
   amountOutOfRange,
@@ -74,10 +74,14 @@ import {
   toWireMoney,
 } from './wire.ts';
 
+type PgPool = Parameters<typeof payOnPostgres>[0];
+
 // The Alipay+ -> MPP payment APIs: each call is one transaction (on SQLite, one savepoint of a group
 // commit, see createTxRunner) that reads the stored answer for its idempotency key (and replays it, or
 // refuses a different request under the same key), decides with the pure rules in domain/, posts to the
 // ledger, stores the answer, and queues notifyPayment — all or nothing, answered only once committed.
+// The pay, the hot path, runs without a query built per request: on PostgreSQL as one statement calling
+// the mpp_pay function (migration 0005), on SQLite as prepared statements in the group commit.
 // A storage failure answers U UNKNOWN_EXCEPTION with nothing stored, so Alipay+ retries.
 
 export interface PayCommand {
@@ -175,7 +179,7 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
       return guarded('pay', command.paymentRequestId, () =>
         native.engine === 'postgres'
           ? payWithFunction(deps, native.pool, command)
-          : inTx((tx) => payInTx(deps, tx, command)),
+          : inTx(async () => payOnSqlite(deps, sqlitePayStatements(native.database), command)),
       );
     },
     inquiryPayment: (id, paymentId) =>
@@ -207,34 +211,16 @@ function isWellFormedPay(command: PayCommand): boolean {
 }
 
 /** The stored first answer to a pay, or REPEAT_REQ_INCONSISTENT when the checked fields differ. */
-function replayPay(row: PaymentRow, checkedFields: readonly string[]): PayAnswer | undefined {
-  if (row.pay_response_json === null) return undefined;
-  if (row.checked_fields === null || !checkedFields.includes(row.checked_fields)) {
+function replayPay(row: StoredPay, checkedFields: readonly string[]): PayAnswer | undefined {
+  if (row.payResponseJson === null) return undefined;
+  if (row.checkedFields === null || !checkedFields.includes(row.checkedFields)) {
     return failure('REPEAT_REQ_INCONSISTENT');
   }
-  return JSON.parse(row.pay_response_json) as PayAnswer;
+  return JSON.parse(row.payResponseJson) as PayAnswer;
 }
 
-/**
- * The customer of a pay (ALIPAYPLUS_API.md): the one the request names, else the owner of the token
- * reference paymentMethodId in the MPP's token mapping; null when neither finds one (F USER_NOT_EXIST).
- */
-async function resolveCustomer(tx: Tx, command: PayCommand): Promise<string | null> {
-  if (command.customerId !== null) return command.customerId;
-  if (command.paymentMethodId === null) return null;
-  return (await findTokenCustomer(tx, command.paymentMethodId)) ?? null;
-}
-
-/**
- * PostgreSQL: the whole of payInTx in one statement (mpp_pay, see pg-pay-function.ts), its own
- * transaction. What the function cannot do is done here first: the checked fields, ids and times.
- */
-async function payWithFunction(
-  deps: PaymentServiceDeps,
-  pool: PgPool,
-  command: PayCommand,
-): Promise<PayAnswer> {
-  const checkedFields = payCheckedFields({
+function checkedFieldsOf(command: PayCommand): string {
+  return payCheckedFields({
     paymentAmount: command.paymentAmount,
     payToAmount: command.payToAmount,
     customerId: command.customerId,
@@ -242,6 +228,18 @@ async function payWithFunction(
     surchargeInfo: command.checked?.surchargeInfo ?? null,
     paymentPromoInfo: command.checked?.paymentPromoInfo ?? null,
   });
+}
+
+/**
+ * PostgreSQL: the whole pay in one statement (mpp_pay, see pg-pay-function.ts, the same steps as
+ * payOnSqlite), its own transaction. What the function cannot do is done here: checked fields, ids, times.
+ */
+async function payWithFunction(
+  deps: PaymentServiceDeps,
+  pool: PgPool,
+  command: PayCommand,
+): Promise<PayAnswer> {
+  const checkedFields = checkedFieldsOf(command);
   const legacy = legacyPayCheckedParts(command);
   const detailsJson = JSON.stringify({ ...command.details, paymentQuote: command.paymentQuote });
   const outcome = await payOnPostgres(pool, () => {
@@ -272,46 +270,40 @@ async function payWithFunction(
   return JSON.parse(outcome.answerJson) as PayAnswer;
 }
 
-async function payInTx(deps: PaymentServiceDeps, tx: Tx, command: PayCommand): Promise<PayAnswer> {
-  const customerId = await resolveCustomer(tx, command);
-  const checkedFields = payCheckedFields({
-    paymentAmount: command.paymentAmount,
-    payToAmount: command.payToAmount,
-    customerId: command.customerId,
-    paymentMethod: command.checked?.paymentMethod ?? null,
-    surchargeInfo: command.checked?.surchargeInfo ?? null,
-    paymentPromoInfo: command.checked?.paymentPromoInfo ?? null,
-  });
+/**
+ * SQLite: the pay as prepared statements, one unit of the group commit. The customer is the one the
+ * request names, else the owner of the token reference paymentMethodId (ALIPAYPLUS_API.md); a stored
+ * answer is replayed; then the decision (domain/pay.ts), the debit, the outcome and its notification.
+ * SQLite has one writer, so nothing changes between the reads and the writes.
+ */
+function payOnSqlite(deps: PaymentServiceDeps, st: SqlitePayStatements, command: PayCommand): PayAnswer {
+  const methodId = command.paymentMethodId;
+  const customerId =
+    command.customerId ?? (methodId === null ? null : (st.findTokenCustomer(methodId) ?? null));
+  const checkedFields = checkedFieldsOf(command);
   const accepted = [checkedFields, legacyPayCheckedFields({ ...command, customerId: customerId ?? '' })];
-  let existing = await findPayment(tx, command.paymentRequestId);
-  const early = existing && replayPay(existing, accepted);
-  if (early !== undefined) return early;
-  const wallet =
-    customerId === null
-      ? undefined
-      : await lockCustomerWallet(tx, deps.store.engine, customerId, command.payToAmount.currency);
-  if (deps.store.engine === 'postgres' && wallet !== undefined) {
-    // A duplicate that waited for the customer lock reads the winner's answer now.
-    existing = await findPayment(tx, command.paymentRequestId);
-    const replay = existing && replayPay(existing, accepted);
-    if (replay !== undefined) return replay;
-  }
+  const existing = st.findPay(command.paymentRequestId);
+  const replay = existing && replayPay(existing, accepted);
+  if (replay !== undefined) return replay;
+  const currency = command.payToAmount.currency;
+  const wallet = customerId === null ? undefined : st.readCustomerWallet(customerId, currency);
   const nowMs = deps.clock.nowMs();
   const decision: PayDecision =
     existing?.status === 'TOMBSTONE'
       ? { kind: 'REJECT', code: 'ORDER_IS_CLOSED' }
-      : await decidePayWithUsage(deps, tx, { command, customerId }, wallet, nowMs);
-  if (decision.kind === 'DEBIT' && wallet?.accountId !== undefined && customerId !== null) {
+      : decideSqlitePay(deps, st, { command, customerId, wallet, nowMs });
+  const debited = decision.kind === 'DEBIT' && wallet?.accountId !== undefined && customerId !== null;
+  if (debited) {
     const plan = move({
       kind: 'PAY',
       clientId: command.paymentRequestId,
-      currency: command.payToAmount.currency,
+      currency,
       fromAccountId: wallet.accountId,
-      toAccountId: systemAccountId('ALIPAYPLUS_SETTLEMENT', command.payToAmount.currency),
+      toAccountId: systemAccountId('ALIPAYPLUS_SETTLEMENT', currency),
       amountMinor: command.payToAmount.value,
       customerId,
     });
-    await applyTransfer(tx, plan, nowMs);
+    st.applyTransfer(plan, nowMs);
   }
   const answer: PayAnswer = {
     result: result(decision.kind === 'DEBIT' ? 'SUCCESS' : decision.code),
@@ -320,86 +312,61 @@ async function payInTx(deps: PaymentServiceDeps, tx: Tx, command: PayCommand): P
     ...(customerId === null ? {} : { customerId }),
     payToAmount: toWireMoney(command.payToAmount),
   };
-  await storePayOutcome(tx, command, {
-    customerId,
-    answer,
-    checkedFields,
-    existing,
-    debited: decision.kind === 'DEBIT',
-    nowMs,
-  });
+  const row = payRowOf(command, { customerId, checkedFields, answer, nowMs });
+  // The pay of an id a cancel already closed keeps the tombstone and records what the pay asked for.
+  if (existing === undefined) st.insertPay(command.paymentRequestId, debited ? 'SUCCESS' : 'FAILED', row);
+  else st.updatePay(command.paymentRequestId, row);
+  st.openNotify(command.paymentRequestId, nowMs);
   return answer;
 }
 
-async function decidePayWithUsage(
+function decideSqlitePay(
   deps: PaymentServiceDeps,
-  tx: Tx,
-  pay: { command: PayCommand; customerId: string | null },
-  wallet: CustomerWallet | undefined,
-  nowMs: number,
-): Promise<PayDecision> {
-  const command = pay.command;
-  const currency = command.payToAmount.currency;
+  st: SqlitePayStatements,
+  p: {
+    command: PayCommand;
+    customerId: string | null;
+    wallet: SqliteCustomerWallet | undefined;
+    nowMs: number;
+  },
+): PayDecision {
+  const currency = p.command.payToAmount.currency;
   const limits = deps.limits?.[currency];
-  // Today's usage costs a query on the pay path, so it is read only when a daily limit applies.
-  const usageToday: DailyUsage =
-    wallet?.accountId !== undefined && pay.customerId !== null && needsDailyUsage(limits)
-      ? await readDailyUsage(tx, pay.customerId, currency, utc8Day(nowMs))
+  // Today's usage costs a query, so it is read only when a daily limit applies.
+  const usageToday =
+    p.wallet?.accountId !== undefined && p.customerId !== null && needsDailyUsage(limits)
+      ? st.readDailyUsage(p.customerId, currency, utc8Day(p.nowMs))
       : { amountMinor: 0n, count: 0 };
   return decidePay({
-    customerStatus: wallet?.status,
-    walletBalanceMinor: wallet?.balanceMinor,
-    payTo: command.payToAmount,
+    customerStatus: p.wallet?.status,
+    walletBalanceMinor: p.wallet?.balanceMinor,
+    payTo: p.command.payToAmount,
     limits,
     usageToday,
   });
 }
 
-/** Writes the pay's outcome and its notifyPayment outbox row (in the pay's transaction). */
-async function storePayOutcome(
-  tx: Tx,
+function payRowOf(
   command: PayCommand,
-  outcome: {
-    customerId: string | null;
-    answer: PayAnswer;
-    checkedFields: string;
-    existing: PaymentRow | undefined;
-    debited: boolean;
-    nowMs: number;
-  },
-): Promise<void> {
-  const { answer, nowMs } = outcome;
-  const row = {
-    payment_id: answer.paymentId ?? null,
-    result_code: answer.result.resultCode,
-    customer_id: outcome.customerId,
-    checked_fields: outcome.checkedFields,
-    payment_currency: command.paymentAmount.currency,
-    payment_minor: command.paymentAmount.value,
-    pay_to_currency: command.payToAmount.currency,
-    pay_to_minor: command.payToAmount.value,
-    payment_time_ms: nowMs,
-    pay_day: utc8Day(nowMs),
-    custom_data: command.customData,
-    details_json: JSON.stringify({ ...command.details, paymentQuote: command.paymentQuote }),
-    pay_response_json: JSON.stringify(answer),
-    request_json: command.requestJson ?? null,
-    notify_url: command.notifyUrl ?? null,
-    updated_at_ms: nowMs,
+  p: { customerId: string | null; checkedFields: string; answer: PayAnswer; nowMs: number },
+): PayRowValues {
+  return {
+    paymentId: p.answer.paymentId ?? null,
+    resultCode: p.answer.result.resultCode,
+    customerId: p.customerId,
+    checkedFields: p.checkedFields,
+    paymentCurrency: command.paymentAmount.currency,
+    paymentMinor: command.paymentAmount.value,
+    payToCurrency: command.payToAmount.currency,
+    payToMinor: command.payToAmount.value,
+    nowMs: p.nowMs,
+    payDay: utc8Day(p.nowMs),
+    customData: command.customData,
+    detailsJson: JSON.stringify({ ...command.details, paymentQuote: command.paymentQuote }),
+    payResponseJson: JSON.stringify(p.answer),
+    requestJson: command.requestJson ?? null,
+    notifyUrl: command.notifyUrl ?? null,
   };
-  if (outcome.existing === undefined) {
-    const status = outcome.debited ? 'SUCCESS' : 'FAILED';
-    await insertPayment(tx, {
-      payment_request_id: command.paymentRequestId,
-      status,
-      created_at_ms: nowMs,
-      ...row,
-    });
-  } else {
-    // The pay of an id a cancel already closed: keep the tombstone, record what the pay asked for.
-    await updatePayment(tx, command.paymentRequestId, row);
-  }
-  await openNotify(tx, command.paymentRequestId, nowMs);
 }
 
 async function inquire(
