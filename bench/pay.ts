@@ -11,6 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createPrivateKey, sign } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,9 +93,21 @@ function parseOptions(argv: string[]): Options {
 const isPostgres = (url: string | undefined): url is string =>
   url !== undefined && /^postgres(ql)?:\/\//.test(url);
 
-async function waitReady(url: string): Promise<void> {
+/** A port nobody listens on now (the machine is shared: a random one may be taken). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('freePort: no port');
+  return address.port;
+}
+
+async function waitReady(url: string, server: ChildProcess): Promise<void> {
   const startedMs = Date.now();
   while (Date.now() - startedMs < readyWaitMsMax) {
+    if (server.exitCode !== null) throw new Error(`the MPP server at ${url} exited (${server.exitCode})`);
     try {
       const response = await fetch(`${url}/readyz`);
       if (response.ok) return;
@@ -286,14 +299,15 @@ async function runServers(
   p: { dir: string; db: string; runId: string },
 ): Promise<ScenarioResult> {
   const keys = writeKeys(p.dir);
-  const basePort = 20_000 + Math.floor(Math.random() * 20_000);
-  const urls = Array.from({ length: scenario.instances }, (_, i) => `http://127.0.0.1:${basePort + i}`);
+  const ports: number[] = [];
+  for (let i = 0; i < scenario.instances; i++) ports.push(await freePort());
+  const urls = ports.map((port) => `http://127.0.0.1:${port}`);
   const profileDir = options.profileDir === undefined ? undefined : join(options.profileDir, p.runId);
   const servers: ChildProcess[] = [];
   const start = (i: number) =>
     startServer(keys, {
       db: p.db,
-      port: basePort + i,
+      port: ports[i] ?? 0,
       poolSize: options.poolSize,
       profileDir,
       name: `${scenario.label}-${i + 1}`,
@@ -301,9 +315,9 @@ async function runServers(
   try {
     // The first instance applies the migrations; the others then find the schema ready.
     servers.push(start(0));
-    await waitReady(urls[0] ?? '');
+    await waitReady(urls[0] ?? '', servers[0] as ChildProcess);
     for (let i = 1; i < scenario.instances; i++) servers.push(start(i));
-    await Promise.all(urls.map(waitReady));
+    await Promise.all(urls.map((url, i) => waitReady(url, servers[i] as ChildProcess)));
     await createCustomers(urls[0] ?? '', options.customers, p.runId);
     const pool = createSpreadPool(urls, options.concurrency);
     const loops = await measure(pool, options, `${p.runId}${scenario.label}`, keys.alipayPrivateKeyPem);
