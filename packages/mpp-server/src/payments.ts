@@ -1,4 +1,5 @@
 import { result, type WireResult } from '@tapkit/protocol';
+import { isRetryableConflict } from './adapters/db/errors.ts';
 import {
   applyTransfer,
   ensureCustomerAccount,
@@ -19,7 +20,7 @@ import {
   lockCustomer,
   updatePayment,
 } from './adapters/db/payment-repository.ts';
-import { payOnPostgres } from './adapters/db/pg-pay.ts';
+import { applyCancelOnPostgres, findPaymentOnPostgres, payOnPostgres } from './adapters/db/pg-payments.ts';
 import type { PaymentRow } from './adapters/db/schema.ts';
 import {
   type PayRowValues,
@@ -28,8 +29,14 @@ import {
   type StoredPay,
   sqlitePayStatements,
 } from './adapters/db/sqlite-pay-statements.ts';
-import { createTxRunner, type Tx } from './adapters/db/transaction.ts';
-import { customerAccountId, fitsIssuance, move, systemAccountId } from './domain/ledger.ts';
+import { createTxRunner, type Tx, txAttemptCountMax } from './adapters/db/transaction.ts';
+import {
+  customerAccountId,
+  fitsIssuance,
+  move,
+  systemAccountId,
+  type TransferPlan,
+} from './domain/ledger.ts';
 import type { Money } from './domain/money.ts';
 import {
   decideCancel,
@@ -184,7 +191,14 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
     },
     inquiryPayment: (id, paymentId) =>
       guarded('inquiryPayment', id, () => inquire(deps, id, paymentId ?? null)),
-    cancelPayment: (id) => guarded('cancelPayment', id, () => inTx((tx) => cancelInTx(deps, tx, id))),
+    cancelPayment: (id) => {
+      const native = deps.store.native;
+      return guarded('cancelPayment', id, () =>
+        native.engine === 'postgres'
+          ? cancelWithFunction(deps, native.pool, id)
+          : inTx((tx) => cancelInTx(deps, tx, id)),
+      );
+    },
     refund: (command) =>
       command.refundAmount.value <= 0n
         ? Promise.resolve(failure('PARAM_ILLEGAL'))
@@ -231,7 +245,7 @@ function checkedFieldsOf(command: PayCommand): string {
 }
 
 /**
- * PostgreSQL: the whole pay in one statement (mpp_pay, see pg-pay-function.ts, the same steps as
+ * PostgreSQL: the whole pay in one statement (mpp_pay, see pg-functions.ts, the same steps as
  * payOnSqlite), its own transaction. What the function cannot do is done here: checked fields, ids, times.
  */
 async function payWithFunction(
@@ -390,15 +404,16 @@ async function inquire(
   return answer;
 }
 
-async function cancelInTx(deps: PaymentServiceDeps, tx: Tx, paymentRequestId: string): Promise<CancelAnswer> {
-  let row = await findPayment(tx, paymentRequestId);
-  if (row?.cancel_response_json) return JSON.parse(row.cancel_response_json) as CancelAnswer;
-  if (deps.store.engine === 'postgres' && row?.customer_id) {
-    await lockCustomer(tx, deps.store.engine, row.customer_id);
-    row = await findPayment(tx, paymentRequestId);
-    if (row?.cancel_response_json) return JSON.parse(row.cancel_response_json) as CancelAnswer;
-  }
-  const nowMs = deps.clock.nowMs();
+interface CancelPlan {
+  readonly answer: CancelAnswer;
+  /** Whether the payment closes: status CANCELLED, its notification re-opened unless finished. */
+  readonly closes: boolean;
+  /** The transfer that gives back what the payment still holds, when there is any. */
+  readonly reversal: TransferPlan | undefined;
+}
+
+/** What a cancel of the payment as stored (undefined: none yet, a tombstone is due) does and answers. */
+function planCancel(row: PaymentRow | undefined, nowMs: number): CancelPlan {
   const decision = decideCancel({
     state: row?.status,
     paymentTimeMs: row?.payment_time_ms == null ? undefined : Number(row.payment_time_ms),
@@ -408,6 +423,19 @@ async function cancelInTx(deps: PaymentServiceDeps, tx: Tx, paymentRequestId: st
   const answer: CancelAnswer = { result: result(decision.kind === 'REJECT' ? decision.code : 'SUCCESS') };
   if (row?.payment_id) answer.paymentId = row.payment_id;
   if (decision.kind !== 'REJECT') answer.cancelTime = formatUtc8(nowMs);
+  const closes =
+    row !== undefined &&
+    (decision.kind === 'REVERSE' || (decision.kind === 'CLOSE' && row.status === 'FAILED'));
+  const reversal = row !== undefined && decision.kind === 'REVERSE' ? reversalOf(row) : undefined;
+  return { answer, closes, reversal };
+}
+
+/** SQLite (one writer: nothing changes between the read and the writes). */
+async function cancelInTx(deps: PaymentServiceDeps, tx: Tx, paymentRequestId: string): Promise<CancelAnswer> {
+  const row = await findPayment(tx, paymentRequestId);
+  if (row?.cancel_response_json) return JSON.parse(row.cancel_response_json) as CancelAnswer;
+  const nowMs = deps.clock.nowMs();
+  const { answer, closes, reversal } = planCancel(row, nowMs);
   const cancelResponseJson = JSON.stringify(answer);
   if (row === undefined) {
     await insertPayment(tx, {
@@ -420,8 +448,7 @@ async function cancelInTx(deps: PaymentServiceDeps, tx: Tx, paymentRequestId: st
     });
     return answer;
   }
-  if (decision.kind === 'REVERSE') await reversePayment(tx, row, nowMs);
-  const closes = decision.kind === 'REVERSE' || (decision.kind === 'CLOSE' && row.status === 'FAILED');
+  if (reversal !== undefined) await applyTransfer(tx, reversal, nowMs);
   await updatePayment(tx, paymentRequestId, {
     cancel_response_json: cancelResponseJson,
     updated_at_ms: nowMs,
@@ -435,7 +462,40 @@ async function cancelInTx(deps: PaymentServiceDeps, tx: Tx, paymentRequestId: st
   return answer;
 }
 
-async function reversePayment(tx: Tx, row: PaymentRow, nowMs: number): Promise<void> {
+/**
+ * PostgreSQL: two round trips. Read the payment, decide (planCancel), then mpp_cancel takes the locks,
+ * checks the payment is still as read and writes; when it changed meanwhile (a refund, a pay on the
+ * tombstone, another cancel) the cancel reads and decides again, at most txAttemptCountMax times.
+ */
+async function cancelWithFunction(
+  deps: PaymentServiceDeps,
+  pool: PgPool,
+  paymentRequestId: string,
+): Promise<CancelAnswer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const row = await findPaymentOnPostgres(pool, paymentRequestId);
+      if (row?.cancel_response_json) return JSON.parse(row.cancel_response_json) as CancelAnswer;
+      const nowMs = deps.clock.nowMs();
+      const { answer, closes, reversal } = planCancel(row, nowMs);
+      const outcome = await applyCancelOnPostgres(pool, {
+        paymentRequestId,
+        seen: row,
+        cancelResponseJson: JSON.stringify(answer),
+        nowMs,
+        closes,
+        reversal,
+      });
+      if (outcome === 'DONE') return answer;
+      if (attempt >= txAttemptCountMax) throw new Error(`cancel: payment ${paymentRequestId} kept changing`);
+    } catch (error) {
+      if (attempt >= txAttemptCountMax || !isRetryableConflict(error)) throw error;
+    }
+  }
+}
+
+/** The transfer that gives back what a successful payment still holds; undefined when nothing is held. */
+function reversalOf(row: PaymentRow): TransferPlan | undefined {
   const currency = row.pay_to_currency;
   const customerId = row.customer_id;
   if (currency === null || customerId === null || row.pay_to_minor === null) {
@@ -443,8 +503,8 @@ async function reversePayment(tx: Tx, row: PaymentRow, nowMs: number): Promise<v
   }
   // (doc) After partial refunds a cancel returns what is still held; a fully refunded one moves nothing.
   const heldMinor = stillHeldMinor(row.pay_to_minor, row.refunded_from_minor);
-  if (heldMinor === 0n) return;
-  const plan = move({
+  if (heldMinor === 0n) return undefined;
+  return move({
     kind: 'CANCEL',
     clientId: row.payment_request_id,
     currency,
@@ -453,7 +513,6 @@ async function reversePayment(tx: Tx, row: PaymentRow, nowMs: number): Promise<v
     amountMinor: heldMinor,
     customerId,
   });
-  await applyTransfer(tx, plan, nowMs);
 }
 
 function refundablePayment(row: PaymentRow | undefined): RefundablePayment | undefined {

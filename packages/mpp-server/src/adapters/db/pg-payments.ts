@@ -1,13 +1,15 @@
 import { result } from '@tapkit/protocol';
 import type pg from 'pg';
+import type { TransferPlan } from '../../domain/ledger.ts';
 import type { PaymentLimits } from '../../domain/pay.ts';
 import { isRetryableConflict } from './errors.ts';
-import { payFunctionCall } from './pg-pay-function.ts';
+import { cancelFunctionCall, findPaymentStatement, payFunctionCall } from './pg-functions.ts';
+import type { PaymentRow } from './schema.ts';
 import { txAttemptCountMax } from './transaction.ts';
 
-// The PostgreSQL pay: one named prepared statement calling mpp_pay (migration 0005), so a pay is one
-// round trip and no query is built per request. pg prepares a named statement once per connection and
-// then sends only its parameters.
+// The PostgreSQL pay and cancel as named prepared statements calling the functions of migration 0005: a
+// pay is one round trip, a cancel two, and no query is built per request. pg prepares a named statement
+// once per connection and then sends only its parameters.
 
 /** Every code mpp_pay can answer with; their wire result objects are sent along with each call. */
 const payResultCodes = [
@@ -108,4 +110,64 @@ export async function payOnPostgres(pool: pg.Pool, input: () => PgPayInput): Pro
       if (attempt >= txAttemptCountMax || !isRetryableConflict(error)) throw error;
     }
   }
+}
+
+/** A cancel's first round trip: the payment row as stored (int8 columns as bigint, see openDatabase). */
+export async function findPaymentOnPostgres(
+  pool: pg.Pool,
+  paymentRequestId: string,
+): Promise<PaymentRow | undefined> {
+  const { rows } = await pool.query<PaymentRow>({
+    name: 'mpp_find_payment_v1',
+    text: findPaymentStatement,
+    values: [paymentRequestId],
+  });
+  return rows[0];
+}
+
+export interface PgCancelInput {
+  readonly paymentRequestId: string;
+  /** The payment as the first round trip saw it; undefined when there was none (a tombstone is due). */
+  readonly seen: PaymentRow | undefined;
+  readonly cancelResponseJson: string;
+  readonly nowMs: number;
+  /** Whether the payment closes (status CANCELLED, notification re-opened unless finished). */
+  readonly closes: boolean;
+  /** The reversal, when the cancel gives money back. */
+  readonly reversal: TransferPlan | undefined;
+}
+
+/** A cancel's second round trip (mpp_cancel): DONE, or CHANGED when the payment is no longer as seen. */
+export async function applyCancelOnPostgres(
+  pool: pg.Pool,
+  input: PgCancelInput,
+): Promise<'DONE' | 'CHANGED'> {
+  const seen = input.seen;
+  const reversal = input.reversal;
+  const [from, to] = reversal?.postings ?? [];
+  const { rows } = await pool.query<{ outcome: string }>({
+    name: 'mpp_cancel_v1',
+    text: cancelFunctionCall,
+    values: [
+      input.paymentRequestId,
+      seen !== undefined,
+      seen?.status ?? null,
+      seen?.payment_id ?? null,
+      text(seen?.payment_time_ms ?? undefined),
+      seen?.customer_id ?? null,
+      text(seen?.pay_to_minor ?? undefined),
+      text(seen?.refunded_from_minor),
+      input.cancelResponseJson,
+      String(input.nowMs),
+      input.closes,
+      reversal?.id ?? null,
+      reversal?.currency ?? null,
+      from?.accountId ?? null,
+      to?.accountId ?? null,
+      text(reversal?.amountMinor),
+    ],
+  });
+  const outcome = rows[0]?.outcome;
+  if (outcome !== 'DONE' && outcome !== 'CHANGED') throw new Error(`mpp_cancel returned ${outcome}`);
+  return outcome;
 }

@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, sql } from 'kysely';
 
-// Migration 0005 (PostgreSQL only): `mpp_pay`, the whole pay in one server-side function, so that a pay
+// Migration 0005 (PostgreSQL only): the payment functions. `mpp_pay`, the whole pay in one server-side
+// function, and `mpp_cancel`, the writes of a cancel (see there), so that a pay
 // costs one round trip instead of ten (BEGIN, find, lock, find again, transfer, postings, balance,
 // payment, outbox, COMMIT), each a write and a wakeup while the connection sits idle in transaction.
 // Called as one statement outside any explicit transaction, it is its own transaction.
@@ -151,6 +152,69 @@ begin
 end
 $fn$`;
 
+// mpp_cancel: the second of a cancel's two round trips. The first reads the payment; the service decides
+// in TypeScript (decideCancel) and sends here what it decided from what it saw. This takes the locks
+// (the customer's row first, as every payment change does, then the payment's row), checks that the
+// payment is still what was seen (else CHANGED: the caller reads again and decides again), and writes:
+// the tombstone, or the reversal transfer, the payment's cancel answer and status, and the re-opened
+// notification unless it was already finished. A tombstone racing a first pay of the same id ends in a
+// unique violation; the caller runs both round trips again.
+const cancelFunctionSql = `
+create or replace function mpp_cancel(
+  p_request_id text, p_seen boolean, p_seen_status text, p_seen_payment_id text,
+  p_seen_payment_time_ms bigint, p_seen_customer_id text, p_seen_pay_to_minor bigint,
+  p_seen_refunded_from_minor bigint, p_cancel_json text, p_now_ms bigint, p_closes boolean,
+  p_transfer_id text, p_currency text, p_from_account_id text, p_to_account_id text, p_amount_minor bigint)
+returns text language plpgsql as $fn$
+begin
+  if not p_seen then
+    insert into payments (payment_request_id, status, cancel_response_json, cancelled_at_ms, created_at_ms,
+        updated_at_ms)
+      values (p_request_id, 'TOMBSTONE', p_cancel_json, p_now_ms, p_now_ms, p_now_ms);
+    return 'DONE';
+  end if;
+  if p_seen_customer_id is not null then
+    perform 1 from customers where id = p_seen_customer_id for update;
+  end if;
+  perform 1 from payments where payment_request_id = p_request_id and cancel_response_json is null
+      and status = p_seen_status and payment_id is not distinct from p_seen_payment_id
+      and payment_time_ms is not distinct from p_seen_payment_time_ms
+      and customer_id is not distinct from p_seen_customer_id
+      and pay_to_minor is not distinct from p_seen_pay_to_minor
+      and refunded_from_minor = p_seen_refunded_from_minor
+    for update;
+  if not found then return 'CHANGED'; end if;
+  if p_amount_minor is not null then
+    insert into transfers (id, kind, currency, amount_minor, customer_id, checked_fields, created_at_ms)
+      values (p_transfer_id, 'CANCEL', p_currency, p_amount_minor, p_seen_customer_id, null, p_now_ms);
+    insert into postings (transfer_id, leg, account_id, currency, amount_minor) values
+      (p_transfer_id, 0, p_from_account_id, p_currency, -p_amount_minor),
+      (p_transfer_id, 1, p_to_account_id, p_currency, p_amount_minor);
+    update accounts set balance_minor = balance_minor + p_amount_minor
+      where id = p_to_account_id and currency = p_currency
+        and balance_minor <= 9223372036854775807 - p_amount_minor;
+    if not found then
+      raise exception 'ledger: account % (%) does not exist or would pass the int64 limit',
+        p_to_account_id, p_currency;
+    end if;
+  end if;
+  update payments set cancel_response_json = p_cancel_json, updated_at_ms = p_now_ms,
+      status = case when p_closes then 'CANCELLED' else status end,
+      cancelled_at_ms = case when p_closes then p_now_ms else cancelled_at_ms end
+    where payment_request_id = p_request_id;
+  if p_closes and not exists (select 1 from notify_outbox where payment_request_id = p_request_id
+      and done_at_ms is not null) then
+    insert into notify_outbox (payment_request_id, next_attempt_at_ms, attempt_count, attempts_total,
+        generation, claimed_by, claimed_until_ms, done_at_ms, created_at_ms, opened_at_ms)
+      values (p_request_id, p_now_ms, 0, 0, 0, null, null, null, p_now_ms, p_now_ms)
+      on conflict (payment_request_id) do update set next_attempt_at_ms = p_now_ms, attempt_count = 0,
+        generation = notify_outbox.generation + 1, claimed_by = null, claimed_until_ms = null,
+        done_at_ms = null, opened_at_ms = p_now_ms;
+  end if;
+  return 'DONE';
+end
+$fn$`;
+
 /** Whether the migration runs on PostgreSQL (a query only PostgreSQL answers; see migration 0003). */
 async function isPostgres(db: Kysely<unknown>): Promise<boolean> {
   return sql`select 1 from pg_catalog.pg_namespace limit 1`.execute(db).then(
@@ -159,15 +223,22 @@ async function isPostgres(db: Kysely<unknown>): Promise<boolean> {
   );
 }
 
-/** 0005: the PostgreSQL pay function. SQLite has no server to run it: it keeps the statements in payInTx. */
-export const pgPayFunction: Migration = {
+/** 0005: the PostgreSQL payment functions. SQLite has no server to run them: it keeps its statements. */
+export const pgPaymentFunctions: Migration = {
   async up(db: Kysely<unknown>) {
     if (!(await isPostgres(db))) return;
     await sql.raw(payFunctionSql).execute(db);
+    await sql.raw(cancelFunctionSql).execute(db);
   },
 };
 
-/** The statement that calls it, with the parameters in the order of the function's arguments. */
+/** The statements that call them, with the parameters in the order of the functions' arguments. */
 export const payFunctionCall =
   'select kind, answer from mpp_pay($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, ' +
   '$16, $17, $18, $19, $20, $21, $22, $23)';
+
+export const cancelFunctionCall =
+  'select mpp_cancel($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) as outcome';
+
+/** A cancel's first round trip: the payment as it is now. */
+export const findPaymentStatement = 'select * from payments where payment_request_id = $1';
