@@ -20,8 +20,14 @@ import {
   lockCustomer,
   updatePayment,
 } from './adapters/db/payment-repository.ts';
-import { applyCancelOnPostgres, findPaymentOnPostgres, payOnPostgres } from './adapters/db/pg-payments.ts';
-import type { PaymentRow } from './adapters/db/schema.ts';
+import {
+  applyCancelOnPostgres,
+  applyRefundOnPostgres,
+  findPaymentOnPostgres,
+  findRefundAndPaymentOnPostgres,
+  payOnPostgres,
+} from './adapters/db/pg-payments.ts';
+import type { PaymentRow, RefundRow } from './adapters/db/schema.ts';
 import {
   type PayRowValues,
   type SqliteCustomerWallet,
@@ -29,7 +35,7 @@ import {
   type StoredPay,
   sqlitePayStatements,
 } from './adapters/db/sqlite-pay-statements.ts';
-import { createTxRunner, type Tx, txAttemptCountMax } from './adapters/db/transaction.ts';
+import { createTxRunner, runTx, type Tx, txAttemptCountMax } from './adapters/db/transaction.ts';
 import {
   customerAccountId,
   fitsIssuance,
@@ -202,7 +208,11 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
     refund: (command) =>
       command.refundAmount.value <= 0n
         ? Promise.resolve(failure('PARAM_ILLEGAL'))
-        : guarded('refund', command.refundRequestId, () => inTx((tx) => refundInTx(deps, tx, command))),
+        : guarded('refund', command.refundRequestId, () =>
+            deps.store.native.engine === 'postgres'
+              ? refundWithFunction(deps, deps.store.native.pool, command)
+              : inTx((tx) => refundInTx(deps, tx, command)),
+          ),
     // adjustRefund never fails for business reasons (doc), but a zero amount moves nothing: a parameter
     // error, as for pay and refund.
     adjustRefund: (command) =>
@@ -529,24 +539,22 @@ function refundablePayment(row: PaymentRow | undefined): RefundablePayment | und
   };
 }
 
-async function refundInTx(deps: PaymentServiceDeps, tx: Tx, command: RefundCommand): Promise<RefundAnswer> {
-  const checkedFields = refundCheckedFields(command);
-  const accepted = [checkedFields, legacyRefundCheckedFields(command)];
-  const replay = async (): Promise<RefundAnswer | undefined> => {
-    const stored = await findRefund(tx, command.refundRequestId);
-    if (stored === undefined) return undefined;
-    if (!accepted.includes(stored.checked_fields)) return failure('REPEAT_REQ_INCONSISTENT');
-    return JSON.parse(stored.response_json) as RefundAnswer;
-  };
-  const early = await replay();
-  if (early !== undefined) return early;
-  let payment = await findPayment(tx, command.paymentRequestId);
-  if (deps.store.engine === 'postgres' && payment?.customer_id) {
-    await lockCustomer(tx, deps.store.engine, payment.customer_id);
-    const late = await replay();
-    if (late !== undefined) return late;
-    payment = await findPayment(tx, command.paymentRequestId);
-  }
+interface RefundPlan {
+  readonly answer: RefundAnswer;
+  readonly row: RefundRow;
+  /** What the payment's refunded sums grow by, for a successful refund. */
+  readonly addToPayment: { readonly refundMinor: bigint; readonly refundFromMinor: bigint } | undefined;
+  /** The credit back to the wallet; none when the refund rounds down to nothing in the wallet currency. */
+  readonly credit: TransferPlan | undefined;
+}
+
+/** What a refund of the payment as stored does and answers (decideRefund), and the row it stores. */
+function planRefund(
+  deps: PaymentServiceDeps,
+  command: RefundCommand,
+  payment: PaymentRow | undefined,
+  checkedFields: string,
+): RefundPlan {
   const nowMs = deps.clock.nowMs();
   const decision = decideRefund({
     payment: refundablePayment(payment),
@@ -567,20 +575,13 @@ async function refundInTx(deps: PaymentServiceDeps, tx: Tx, command: RefundComma
           refundTime: formatUtc8(nowMs),
           refundFromAmount: toWireMoney(decision.refundFrom),
         };
-  if (decision.kind === 'REFUND' && payment?.customer_id) {
-    await postRefund(tx, {
-      command,
-      customerId: payment.customer_id,
-      refundFrom: decision.refundFrom,
-      refundInPaymentMinor: decision.refundInPayment.value,
-      nowMs,
-    });
-  }
-  await insertRefund(tx, {
+  const customerId = payment?.customer_id ?? null;
+  const refunds = decision.kind === 'REFUND' && customerId !== null ? decision : undefined;
+  const row: RefundRow = {
     refund_request_id: command.refundRequestId,
     refund_id: refundId,
     payment_request_id: command.paymentRequestId,
-    customer_id: payment?.customer_id ?? null,
+    customer_id: customerId,
     result_code: answer.result.resultCode,
     checked_fields: checkedFields,
     refund_currency: command.refundAmount.currency,
@@ -591,41 +592,97 @@ async function refundInTx(deps: PaymentServiceDeps, tx: Tx, command: RefundComma
     response_json: JSON.stringify(answer),
     created_at_ms: BigInt(nowMs),
     request_json: command.requestJson ?? null,
-  });
-  return answer;
+  };
+  // A refund small enough to round down to nothing in the wallet currency moves no money but still counts.
+  const credit =
+    refunds !== undefined && customerId !== null && refunds.refundFrom.value > 0n
+      ? move({
+          kind: 'REFUND',
+          clientId: command.refundRequestId,
+          currency: refunds.refundFrom.currency,
+          fromAccountId: systemAccountId('ALIPAYPLUS_SETTLEMENT', refunds.refundFrom.currency),
+          toAccountId: customerAccountId(customerId, refunds.refundFrom.currency),
+          amountMinor: refunds.refundFrom.value,
+          customerId,
+        })
+      : undefined;
+  const addToPayment =
+    refunds === undefined
+      ? undefined
+      : { refundMinor: refunds.refundInPayment.value, refundFromMinor: refunds.refundFrom.value };
+  return { answer, row, addToPayment, credit };
 }
 
-/** Gives the wallet amount back and adds the refund to the payment's refunded sums. */
-async function postRefund(
-  tx: Tx,
-  p: {
-    command: RefundCommand;
-    customerId: string;
-    refundFrom: Money;
-    refundInPaymentMinor: bigint;
-    nowMs: number;
-  },
-): Promise<void> {
-  // A refund small enough to round down to nothing in the wallet currency moves no money but still counts.
-  if (p.refundFrom.value > 0n) {
-    const plan = move({
-      kind: 'REFUND',
-      clientId: p.command.refundRequestId,
-      currency: p.refundFrom.currency,
-      fromAccountId: systemAccountId('ALIPAYPLUS_SETTLEMENT', p.refundFrom.currency),
-      toAccountId: customerAccountId(p.customerId, p.refundFrom.currency),
-      amountMinor: p.refundFrom.value,
-      customerId: p.customerId,
-    });
-    await applyTransfer(tx, plan, p.nowMs);
+function replayRefund(
+  stored: { checkedFields: string; responseJson: string },
+  accepted: readonly string[],
+): RefundAnswer {
+  if (!accepted.includes(stored.checkedFields)) return failure('REPEAT_REQ_INCONSISTENT');
+  return JSON.parse(stored.responseJson) as RefundAnswer;
+}
+
+async function refundInTx(deps: PaymentServiceDeps, tx: Tx, command: RefundCommand): Promise<RefundAnswer> {
+  const checkedFields = refundCheckedFields(command);
+  const accepted = [checkedFields, legacyRefundCheckedFields(command)];
+  const replay = async (): Promise<RefundAnswer | undefined> => {
+    const stored = await findRefund(tx, command.refundRequestId);
+    if (stored === undefined) return undefined;
+    return replayRefund(
+      { checkedFields: stored.checked_fields, responseJson: stored.response_json },
+      accepted,
+    );
+  };
+  const early = await replay();
+  if (early !== undefined) return early;
+  let payment = await findPayment(tx, command.paymentRequestId);
+  if (deps.store.engine === 'postgres' && payment?.customer_id) {
+    await lockCustomer(tx, deps.store.engine, payment.customer_id);
+    const late = await replay();
+    if (late !== undefined) return late;
+    payment = await findPayment(tx, command.paymentRequestId);
   }
-  await addRefundToPayment(
-    tx,
-    p.command.paymentRequestId,
-    p.refundInPaymentMinor,
-    p.refundFrom.value,
-    p.nowMs,
-  );
+  const plan = planRefund(deps, command, payment, checkedFields);
+  if (plan.credit !== undefined) await applyTransfer(tx, plan.credit, Number(plan.row.created_at_ms));
+  if (plan.addToPayment !== undefined) {
+    await addRefundToPayment(
+      tx,
+      command.paymentRequestId,
+      plan.addToPayment.refundMinor,
+      plan.addToPayment.refundFromMinor,
+      Number(plan.row.created_at_ms),
+    );
+  }
+  await insertRefund(tx, plan.row);
+  return plan.answer;
+}
+
+/**
+ * PostgreSQL: two round trips. Read the refund of the id and the payment, decide (planRefund), then
+ * mpp_refund locks, checks nothing changed and writes. When something did (a concurrent refund of the
+ * payment, another copy of this refund), the refund runs as one locking transaction instead, which waits
+ * for the others rather than retrying against them.
+ */
+async function refundWithFunction(
+  deps: PaymentServiceDeps,
+  pool: PgPool,
+  command: RefundCommand,
+): Promise<RefundAnswer> {
+  const checkedFields = refundCheckedFields(command);
+  const accepted = [checkedFields, legacyRefundCheckedFields(command)];
+  try {
+    const seen = await findRefundAndPaymentOnPostgres(
+      pool,
+      command.refundRequestId,
+      command.paymentRequestId,
+    );
+    if (seen.stored !== undefined) return replayRefund(seen.stored, accepted);
+    const plan = planRefund(deps, command, seen.payment, checkedFields);
+    const outcome = await applyRefundOnPostgres(pool, { seen: seen.payment, ...plan });
+    if (outcome === 'DONE') return plan.answer;
+  } catch (error) {
+    if (!isRetryableConflict(error)) throw error;
+  }
+  return runTx(deps.store, (tx) => refundInTx(deps, tx, command));
 }
 
 async function adjustRefundInTx(

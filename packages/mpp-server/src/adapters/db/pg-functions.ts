@@ -1,12 +1,12 @@
 import { type Kysely, type Migration, sql } from 'kysely';
 
-// Migration 0005 (PostgreSQL only): the payment functions. `mpp_pay`, the whole pay in one server-side
-// function, and `mpp_cancel`, the writes of a cancel (see there), so that a pay
-// costs one round trip instead of ten (BEGIN, find, lock, find again, transfer, postings, balance,
-// payment, outbox, COMMIT), each a write and a wakeup while the connection sits idle in transaction.
-// Called as one statement outside any explicit transaction, it is its own transaction.
+// Migration 0005 (PostgreSQL only): the payment functions. `mpp_pay` is the whole pay in one server-side
+// function, so that a pay costs one round trip instead of ten (BEGIN, find, lock, find again, transfer,
+// postings, balance, payment, outbox, COMMIT), each a write and a wakeup while the connection sits idle in
+// transaction; `mpp_cancel` and `mpp_refund` are the writes of a cancel and a refund (their second round
+// trip, see there). Each is called as one statement outside any explicit transaction: its own transaction.
 //
-// It is the same pay as payInTx in payments.ts (which SQLite still runs), step for step, and the
+// mpp_pay is the same pay as payOnSqlite in payments.ts, step for step, and the
 // `*.db.test.ts` files prove both engines answer alike:
 // 1. the customer is the one named, else the owner of the token paymentMethodId;
 // 2. a stored answer is replayed, or REPEAT_REQ_INCONSISTENT when the checked fields differ (the current
@@ -215,6 +215,70 @@ begin
 end
 $fn$`;
 
+// mpp_refund: the second of a refund's two round trips, in the manner of mpp_cancel. The first reads the
+// refund of that id (a replay) and the payment; the service decides (decideRefund) and sends here the
+// refund row, the credit and the payment's new sums. This locks the customer, then the payment's row,
+// and checks the payment is still as seen and no refund of the id was stored meanwhile (else CHANGED:
+// the caller then runs the refund as one locking transaction, which waits its turn instead of retrying).
+const refundFunctionSql = `
+create or replace function mpp_refund(
+  p_refund_request_id text, p_payment_request_id text, p_seen boolean, p_seen_status text,
+  p_seen_payment_id text, p_seen_customer_id text, p_seen_pay_answered boolean,
+  p_seen_refunded_minor bigint, p_seen_refunded_from_minor bigint,
+  p_refund_id text, p_result_code text, p_checked text, p_refund_currency text, p_refund_minor bigint,
+  p_refund_from_currency text, p_refund_from_minor bigint, p_refund_reason text, p_response_json text,
+  p_now_ms bigint, p_request_json text,
+  p_add_refund_minor bigint, p_add_refund_from_minor bigint,
+  p_transfer_id text, p_currency text, p_from_account_id text, p_to_account_id text, p_amount_minor bigint)
+returns text language plpgsql as $fn$
+begin
+  if p_seen_customer_id is not null then
+    perform 1 from customers where id = p_seen_customer_id for update;
+  end if;
+  if p_seen then
+    perform 1 from payments where payment_request_id = p_payment_request_id and status = p_seen_status
+        and payment_id is not distinct from p_seen_payment_id
+        and customer_id is not distinct from p_seen_customer_id
+        and (pay_response_json is not null) = p_seen_pay_answered
+        and refunded_minor = p_seen_refunded_minor and refunded_from_minor = p_seen_refunded_from_minor
+      for update;
+    if not found then return 'CHANGED'; end if;
+  else
+    perform 1 from payments where payment_request_id = p_payment_request_id;
+    if found then return 'CHANGED'; end if;
+  end if;
+  perform 1 from refunds where refund_request_id = p_refund_request_id;
+  if found then return 'CHANGED'; end if;
+  if p_amount_minor is not null then
+    insert into transfers (id, kind, currency, amount_minor, customer_id, checked_fields, created_at_ms)
+      values (p_transfer_id, 'REFUND', p_currency, p_amount_minor, p_seen_customer_id, null, p_now_ms);
+    insert into postings (transfer_id, leg, account_id, currency, amount_minor) values
+      (p_transfer_id, 0, p_from_account_id, p_currency, -p_amount_minor),
+      (p_transfer_id, 1, p_to_account_id, p_currency, p_amount_minor);
+    update accounts set balance_minor = balance_minor + p_amount_minor
+      where id = p_to_account_id and currency = p_currency
+        and balance_minor <= 9223372036854775807 - p_amount_minor;
+    if not found then
+      raise exception 'ledger: account % (%) does not exist or would pass the int64 limit',
+        p_to_account_id, p_currency;
+    end if;
+  end if;
+  if p_add_refund_minor is not null then
+    update payments set refunded_minor = refunded_minor + p_add_refund_minor,
+        refunded_from_minor = refunded_from_minor + p_add_refund_from_minor,
+        refund_count = refund_count + 1, updated_at_ms = p_now_ms
+      where payment_request_id = p_payment_request_id;
+  end if;
+  insert into refunds (refund_request_id, refund_id, payment_request_id, customer_id, result_code,
+      checked_fields, refund_currency, refund_minor, refund_from_currency, refund_from_minor, refund_reason,
+      response_json, created_at_ms, request_json)
+    values (p_refund_request_id, p_refund_id, p_payment_request_id, p_seen_customer_id, p_result_code,
+      p_checked, p_refund_currency, p_refund_minor, p_refund_from_currency, p_refund_from_minor,
+      p_refund_reason, p_response_json, p_now_ms, p_request_json);
+  return 'DONE';
+end
+$fn$`;
+
 /** Whether the migration runs on PostgreSQL (a query only PostgreSQL answers; see migration 0003). */
 async function isPostgres(db: Kysely<unknown>): Promise<boolean> {
   return sql`select 1 from pg_catalog.pg_namespace limit 1`.execute(db).then(
@@ -229,6 +293,7 @@ export const pgPaymentFunctions: Migration = {
     if (!(await isPostgres(db))) return;
     await sql.raw(payFunctionSql).execute(db);
     await sql.raw(cancelFunctionSql).execute(db);
+    await sql.raw(refundFunctionSql).execute(db);
   },
 };
 
@@ -242,3 +307,16 @@ export const cancelFunctionCall =
 
 /** A cancel's first round trip: the payment as it is now. */
 export const findPaymentStatement = 'select * from payments where payment_request_id = $1';
+
+export const refundFunctionCall =
+  'select mpp_refund($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, ' +
+  '$19, $20, $21, $22, $23, $24, $25, $26, $27) as outcome';
+
+/**
+ * A refund's first round trip: the stored refund of the id (r_ columns, null when none) and the payment
+ * (null columns when none), side by side in one row.
+ */
+export const findRefundAndPaymentStatement =
+  'select r.checked_fields as r_checked_fields, r.response_json as r_response_json, p.* ' +
+  'from (select 1) as one left join refunds r on r.refund_request_id = $1 ' +
+  'left join payments p on p.payment_request_id = $2';

@@ -3,12 +3,18 @@ import type pg from 'pg';
 import type { TransferPlan } from '../../domain/ledger.ts';
 import type { PaymentLimits } from '../../domain/pay.ts';
 import { isRetryableConflict } from './errors.ts';
-import { cancelFunctionCall, findPaymentStatement, payFunctionCall } from './pg-functions.ts';
-import type { PaymentRow } from './schema.ts';
+import {
+  cancelFunctionCall,
+  findPaymentStatement,
+  findRefundAndPaymentStatement,
+  payFunctionCall,
+  refundFunctionCall,
+} from './pg-functions.ts';
+import type { PaymentRow, RefundRow } from './schema.ts';
 import { txAttemptCountMax } from './transaction.ts';
 
 // The PostgreSQL pay and cancel as named prepared statements calling the functions of migration 0005: a
-// pay is one round trip, a cancel two, and no query is built per request. pg prepares a named statement
+// pay is one round trip, a cancel and a refund two, and no query is built per request. pg prepares a named statement
 // once per connection and then sends only its parameters.
 
 /** Every code mpp_pay can answer with; their wire result objects are sent along with each call. */
@@ -169,5 +175,87 @@ export async function applyCancelOnPostgres(
   });
   const outcome = rows[0]?.outcome;
   if (outcome !== 'DONE' && outcome !== 'CHANGED') throw new Error(`mpp_cancel returned ${outcome}`);
+  return outcome;
+}
+
+/** The stored refund of an id, when there is one, and the payment it names, as one round trip reads them. */
+export interface SeenRefund {
+  readonly stored: { readonly checkedFields: string; readonly responseJson: string } | undefined;
+  readonly payment: PaymentRow | undefined;
+}
+
+/** A refund's first round trip. */
+export async function findRefundAndPaymentOnPostgres(
+  pool: pg.Pool,
+  refundRequestId: string,
+  paymentRequestId: string,
+): Promise<SeenRefund> {
+  const { rows } = await pool.query<
+    PaymentRow & { r_checked_fields: string | null; r_response_json: string | null }
+  >({
+    name: 'mpp_find_refund_v1',
+    text: findRefundAndPaymentStatement,
+    values: [refundRequestId, paymentRequestId],
+  });
+  const row = rows[0];
+  if (row === undefined) throw new Error('the refund lookup returned no row');
+  const { r_checked_fields: checkedFields, r_response_json: responseJson, ...payment } = row;
+  return {
+    stored: checkedFields === null || responseJson === null ? undefined : { checkedFields, responseJson },
+    payment: payment.payment_request_id === null ? undefined : payment,
+  };
+}
+
+export interface PgRefundInput {
+  readonly seen: PaymentRow | undefined;
+  readonly row: RefundRow;
+  /** What the payment's refunded sums grow by (payment and wallet currency), for a successful refund. */
+  readonly addToPayment: { readonly refundMinor: bigint; readonly refundFromMinor: bigint } | undefined;
+  /** The credit to the wallet, when the refund moves money. */
+  readonly credit: TransferPlan | undefined;
+}
+
+/** A refund's second round trip (mpp_refund): DONE, or CHANGED when what it decided from is gone. */
+export async function applyRefundOnPostgres(
+  pool: pg.Pool,
+  input: PgRefundInput,
+): Promise<'DONE' | 'CHANGED'> {
+  const { seen, row, credit } = input;
+  const [from, to] = credit?.postings ?? [];
+  const { rows } = await pool.query<{ outcome: string }>({
+    name: 'mpp_refund_v1',
+    text: refundFunctionCall,
+    values: [
+      row.refund_request_id,
+      row.payment_request_id,
+      seen !== undefined,
+      seen?.status ?? null,
+      seen?.payment_id ?? null,
+      seen?.customer_id ?? null,
+      seen === undefined ? null : seen.pay_response_json !== null,
+      text(seen?.refunded_minor),
+      text(seen?.refunded_from_minor),
+      row.refund_id,
+      row.result_code,
+      row.checked_fields,
+      row.refund_currency,
+      row.refund_minor.toString(),
+      row.refund_from_currency,
+      text(row.refund_from_minor ?? undefined),
+      row.refund_reason,
+      row.response_json,
+      row.created_at_ms.toString(),
+      row.request_json,
+      text(input.addToPayment?.refundMinor),
+      text(input.addToPayment?.refundFromMinor),
+      credit?.id ?? null,
+      credit?.currency ?? null,
+      from?.accountId ?? null,
+      to?.accountId ?? null,
+      text(credit?.amountMinor),
+    ],
+  });
+  const outcome = rows[0]?.outcome;
+  if (outcome !== 'DONE' && outcome !== 'CHANGED') throw new Error(`mpp_refund returned ${outcome}`);
   return outcome;
 }
