@@ -17,10 +17,11 @@ import {
   type World,
 } from './support/fixtures.ts';
 
-// The pay as each engine runs it (SQLite: payInTx's statements in a group commit; PostgreSQL: the one
+// The pay as each engine runs it (SQLite: prepared statements in a group commit; PostgreSQL: the one
 // mpp_pay statement of migration 0005) must answer alike: the same answer, key for key and in the same
 // order (the answer is signed as sent), the same stored rows, every outcome replayed, and under
-// concurrency one effect per id and no wallet below zero.
+// concurrency one effect per id and no wallet below zero. Likewise cancel and refund (PostgreSQL: read,
+// decide, then mpp_cancel / mpp_refund check and write) when they race each other.
 
 const limits = {
   HKD: { amountPerPaymentMaxMinor: 50_000n, dailyAmountMaxMinor: 60_000n, dailyCountMax: 3 },
@@ -163,6 +164,82 @@ describe.each(testEngines())('the pay path on $name', (engine) => {
     expect(codes.filter((code) => code === 'SUCCESS')).toHaveLength(3);
     expect(codes.filter((code) => code === 'PAYMENT_COUNT_EXCEED_LIMIT')).toHaveLength(5);
     expect(await balanceOf(world, 'C1', 'HKD')).toBe(97_000n);
+  });
+});
+
+describe.each(testEngines())('cancel and refund racing on $name', (engine) => {
+  let store: DbHandle;
+  let world: World;
+
+  beforeEach(async () => {
+    store = await engine.open();
+    world = makeWorld(store);
+  });
+
+  afterEach(async () => {
+    await expectLedgerSound(store);
+    expect(world.errors).toEqual([]);
+    await store.close();
+  });
+
+  const refundOf = (pay: PayCommand, refundRequestId: string, value: number) =>
+    world.service.refund({
+      refundRequestId,
+      paymentRequestId: pay.paymentRequestId,
+      paymentId: null,
+      refundAmount: money('HKD', value),
+      refundFromAmount: null,
+      refundReason: null,
+    });
+
+  it('gives the money back exactly once when a cancel races refunds of the same payment', async () => {
+    await fundedCustomer(world, 'C1', money('HKD', 10_000));
+    const pay = payCommand({ customerId: 'C1', ...hkd(4_000) });
+    expect((await world.service.pay(pay)).result.resultCode).toBe('SUCCESS');
+    const [cancel, ...refunds] = await Promise.all([
+      world.service.cancelPayment(pay.paymentRequestId),
+      ...Array.from({ length: 6 }, (_, i) => refundOf(pay, `R${i}`, 1_000)),
+    ]);
+    expect(cancel?.result.resultCode).toBe('SUCCESS');
+    const refunded = refunds.filter((answer) => answer.result.resultCode === 'SUCCESS').length;
+    expect(refunded).toBeLessThanOrEqual(4);
+    // Whatever the order, the wallet ends where it started: refunds and the cancel share the 4,000.
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(10_000n);
+    const row = await findPayment(store.db, pay.paymentRequestId);
+    expect(row?.status).toBe('CANCELLED');
+    expect(row?.refunded_from_minor).toBe(BigInt(refunded * 1_000));
+    expect(await world.service.cancelPayment(pay.paymentRequestId)).toEqual(cancel);
+  });
+
+  it('answers copies of one cancel alike and reverses once', async () => {
+    await fundedCustomer(world, 'C1', money('HKD', 10_000));
+    const pay = payCommand({ customerId: 'C1' });
+    await world.service.pay(pay);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => world.service.cancelPayment(pay.paymentRequestId)),
+    );
+    expect(answers[0]?.result.resultCode).toBe('SUCCESS');
+    for (const answer of answers) expect(answer).toEqual(answers[0]);
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(10_000n);
+  });
+
+  it('answers copies of one refund alike and credits once, also racing other refunds', async () => {
+    await fundedCustomer(world, 'C1', money('HKD', 10_000));
+    const pay = payCommand({ customerId: 'C1', ...hkd(5_000) });
+    await world.service.pay(pay);
+    const answers = await Promise.all([
+      ...Array.from({ length: 6 }, () => refundOf(pay, 'R-SAME', 700)),
+      ...Array.from({ length: 4 }, (_, i) => refundOf(pay, `R-OTHER-${i}`, 1_000)),
+    ]);
+    const same = answers.slice(0, 6);
+    expect(same[0]?.result.resultCode).toBe('SUCCESS');
+    for (const answer of same) expect(answer).toEqual(same[0]);
+    expect(answers.slice(6).every((answer) => answer.result.resultCode === 'SUCCESS')).toBe(true);
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(5_000n + 700n + 4_000n);
+    const row = await findPayment(store.db, pay.paymentRequestId);
+    expect(row?.refunded_minor).toBe(4_700n);
+    expect(row?.refund_count).toBe(5n);
+    expect((await refundOf(pay, 'R-SAME', 701)).result.resultCode).toBe('REPEAT_REQ_INCONSISTENT');
   });
 });
 
