@@ -21,13 +21,15 @@ import {
   updatePayment,
 } from './adapters/db/payment-repository.ts';
 import {
+  applyAdjustRefundOnPostgres,
   applyCancelOnPostgres,
   applyRefundOnPostgres,
+  findAdjustRefundFactsOnPostgres,
   findPaymentOnPostgres,
   findRefundAndPaymentOnPostgres,
   payOnPostgres,
 } from './adapters/db/pg-payments.ts';
-import type { PaymentRow, RefundRow } from './adapters/db/schema.ts';
+import type { AdjustRefundRow, PaymentRow, RefundRow } from './adapters/db/schema.ts';
 import {
   type PayRowValues,
   type SqliteCustomerWallet,
@@ -219,7 +221,9 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
       command.refundAmount.value <= 0n
         ? Promise.resolve(failure('PARAM_ILLEGAL'))
         : guarded('adjustRefund', command.refundRequestId, () =>
-            inTx((tx) => adjustRefundInTx(deps, tx, command)),
+            deps.store.native.engine === 'postgres'
+              ? adjustRefundWithFunction(deps, deps.store.native.pool, command)
+              : inTx((tx) => adjustRefundInTx(deps, tx, command)),
           ),
   };
 }
@@ -685,6 +689,74 @@ async function refundWithFunction(
   return runTx(deps.store, (tx) => refundInTx(deps, tx, command));
 }
 
+interface AdjustRefundPlan {
+  readonly decision: AdjustDecision;
+  readonly answer: AdjustRefundAnswer;
+  readonly row: AdjustRefundRow;
+  readonly nowMs: number;
+}
+
+/** The payment an adjustRefund links, when its scenario links one (EXCEED_REFUND with an id). */
+function linkedRequestIdOf(command: AdjustRefundCommand): string | null {
+  return command.subScenarioType === 'EXCEED_REFUND' ? command.paymentRequestId : null;
+}
+
+/** Whether a linked payment counts for the credit: this customer's, and answered. */
+function linkedCounts(command: AdjustRefundCommand, row: PaymentRow | undefined): boolean {
+  return row?.customer_id === command.customerId && row.pay_response_json !== null;
+}
+
+/** Where an adjustRefund's credit lands (decideAdjustRefund), its answer and the row it stores. */
+function planAdjustRefund(
+  deps: PaymentServiceDeps,
+  command: AdjustRefundCommand,
+  facts: { customerExists: boolean; walletCurrencies: readonly string[]; linkedRow: PaymentRow | undefined },
+): AdjustRefundPlan {
+  const nowMs = deps.clock.nowMs();
+  const linkedRow = facts.linkedRow;
+  const decision = decideAdjustRefund({
+    customerExists: facts.customerExists,
+    walletCurrencies: facts.walletCurrencies,
+    refundAmount: command.refundAmount,
+    linkedPayment:
+      linkedRow !== undefined && linkedCounts(command, linkedRow) ? refundablePayment(linkedRow) : undefined,
+  });
+  const credit = decision.credit;
+  const answer: AdjustRefundAnswer = {
+    result: result('SUCCESS'),
+    refundId: deps.ids.refundId(),
+    refundTime: formatUtc8(nowMs),
+  };
+  const row: AdjustRefundRow = {
+    refund_request_id: command.refundRequestId,
+    refund_id: answer.refundId ?? '',
+    sub_scenario_type: command.subScenarioType,
+    customer_id: command.customerId,
+    payment_request_id: command.paymentRequestId,
+    refund_currency: command.refundAmount.currency,
+    refund_minor: command.refundAmount.value,
+    credited_account_id:
+      decision.kind === 'CREDIT_CUSTOMER'
+        ? customerAccountId(command.customerId, credit.currency)
+        : systemAccountId('SUSPENSE', credit.currency),
+    credited_currency: credit.currency,
+    credited_minor: credit.value,
+    checked_fields: adjustRefundCheckedFields(command),
+    details_json: JSON.stringify(command.details),
+    response_json: JSON.stringify(answer),
+    created_at_ms: BigInt(nowMs),
+  };
+  return { decision, answer, row, nowMs };
+}
+
+function replayAdjustRefund(
+  stored: { checkedFields: string; responseJson: string },
+  checkedFields: string,
+): AdjustRefundAnswer {
+  if (stored.checkedFields !== checkedFields) return failure('REPEAT_REQ_INCONSISTENT');
+  return JSON.parse(stored.responseJson) as AdjustRefundAnswer;
+}
+
 async function adjustRefundInTx(
   deps: PaymentServiceDeps,
   tx: Tx,
@@ -694,8 +766,10 @@ async function adjustRefundInTx(
   const replay = async (): Promise<AdjustRefundAnswer | undefined> => {
     const stored = await findAdjustRefund(tx, command.refundRequestId);
     if (stored === undefined) return undefined;
-    if (stored.checked_fields !== checkedFields) return failure('REPEAT_REQ_INCONSISTENT');
-    return JSON.parse(stored.response_json) as AdjustRefundAnswer;
+    return replayAdjustRefund(
+      { checkedFields: stored.checked_fields, responseJson: stored.response_json },
+      checkedFields,
+    );
   };
   const early = await replay();
   if (early !== undefined) return early;
@@ -704,51 +778,60 @@ async function adjustRefundInTx(
     const late = await replay();
     if (late !== undefined) return late;
   }
-  const nowMs = deps.clock.nowMs();
-  const linkedRow =
-    command.subScenarioType === 'EXCEED_REFUND' && command.paymentRequestId !== null
-      ? await findPayment(tx, command.paymentRequestId)
-      : undefined;
-  const linked =
-    linkedRow?.customer_id === command.customerId && linkedRow.pay_response_json !== null
-      ? refundablePayment(linkedRow)
-      : undefined;
-  const decision = decideAdjustRefund({
+  const linkedRequestId = linkedRequestIdOf(command);
+  const plan = planAdjustRefund(deps, command, {
     customerExists: customerStatus !== undefined,
     walletCurrencies: (await readWalletBalances(tx, command.customerId)).map((wallet) => wallet.currency),
-    refundAmount: command.refundAmount,
-    linkedPayment: linked,
+    linkedRow: linkedRequestId === null ? undefined : await findPayment(tx, linkedRequestId),
   });
-  const credit = decision.credit;
+  const credit = plan.decision.credit;
   if (credit.value > 0n) {
-    const issuedMinor = await lockIssuedMinor(tx, deps.store.engine, credit.currency, nowMs);
+    const issuedMinor = await lockIssuedMinor(tx, deps.store.engine, credit.currency, plan.nowMs);
     // (tapkit) a credit that would take the ledger past the int64 limit is a parameter limit, not a
     // business refusal: PARAM_ILLEGAL, nothing stored, so the same request may be sent again.
     if (!fitsIssuance(issuedMinor, credit.value)) return amountOutOfRange('refundAmount');
   }
-  const toAccountId = await creditAdjustRefund(tx, command, decision, nowMs);
-  const answer: AdjustRefundAnswer = {
-    result: result('SUCCESS'),
-    refundId: deps.ids.refundId(),
-    refundTime: formatUtc8(nowMs),
-  };
-  await insertAdjustRefund(tx, {
-    refund_request_id: command.refundRequestId,
-    refund_id: answer.refundId ?? '',
-    sub_scenario_type: command.subScenarioType,
-    customer_id: command.customerId,
-    payment_request_id: command.paymentRequestId,
-    refund_currency: command.refundAmount.currency,
-    refund_minor: command.refundAmount.value,
-    credited_account_id: toAccountId,
-    credited_currency: credit.currency,
-    credited_minor: credit.value,
-    checked_fields: checkedFields,
-    details_json: JSON.stringify(command.details),
-    response_json: JSON.stringify(answer),
-    created_at_ms: BigInt(nowMs),
-  });
-  return answer;
+  await creditAdjustRefund(tx, command, plan.decision, plan.nowMs);
+  await insertAdjustRefund(tx, plan.row);
+  return plan.answer;
+}
+
+/**
+ * PostgreSQL: two round trips. Read the facts (stored answer, customer, wallets, linked payment), decide
+ * (planAdjustRefund), then mpp_adjust_refund locks, checks the facts still hold, checks the issuance limit
+ * and writes; when the facts changed it runs as the locking transaction instead.
+ */
+async function adjustRefundWithFunction(
+  deps: PaymentServiceDeps,
+  pool: PgPool,
+  command: AdjustRefundCommand,
+): Promise<AdjustRefundAnswer> {
+  const checkedFields = adjustRefundCheckedFields(command);
+  const linkedRequestId = linkedRequestIdOf(command);
+  try {
+    const seen = await findAdjustRefundFactsOnPostgres(pool, {
+      refundRequestId: command.refundRequestId,
+      customerId: command.customerId,
+      linkedRequestId,
+    });
+    if (seen.stored !== undefined) return replayAdjustRefund(seen.stored, checkedFields);
+    const plan = planAdjustRefund(deps, command, {
+      customerExists: seen.customerStatus !== undefined,
+      walletCurrencies: seen.walletCurrencies,
+      linkedRow: seen.linkedPayment,
+    });
+    const outcome = await applyAdjustRefundOnPostgres(pool, {
+      row: plan.row,
+      seen,
+      seenLinked: linkedRequestId === null ? null : linkedCounts(command, seen.linkedPayment),
+      creditsCustomer: plan.decision.kind === 'CREDIT_CUSTOMER',
+    });
+    if (outcome === 'DONE') return plan.answer;
+    if (outcome === 'OUT_OF_RANGE') return amountOutOfRange('refundAmount');
+  } catch (error) {
+    if (!isRetryableConflict(error)) throw error;
+  }
+  return runTx(deps.store, (tx) => adjustRefundInTx(deps, tx, command));
 }
 
 /** Credits an adjustRefund from REFUNDS to the customer's wallet or SUSPENSE; returns the account credited. */

@@ -3,8 +3,8 @@ import { type Kysely, type Migration, sql } from 'kysely';
 // Migration 0005 (PostgreSQL only): the payment functions. `mpp_pay` is the whole pay in one server-side
 // function, so that a pay costs one round trip instead of ten (BEGIN, find, lock, find again, transfer,
 // postings, balance, payment, outbox, COMMIT), each a write and a wakeup while the connection sits idle in
-// transaction; `mpp_cancel` and `mpp_refund` are the writes of a cancel and a refund (their second round
-// trip, see there). Each is called as one statement outside any explicit transaction: its own transaction.
+// transaction; `mpp_cancel`, `mpp_refund` and `mpp_adjust_refund` are the writes of a cancel, a refund
+// and an adjustRefund (their second round trip, see there). Each is called as one statement outside any explicit transaction: its own transaction.
 //
 // mpp_pay is the same pay as payOnSqlite in payments.ts, step for step, and the
 // `*.db.test.ts` files prove both engines answer alike:
@@ -279,6 +279,81 @@ begin
 end
 $fn$`;
 
+// mpp_adjust_refund: the second of an adjustRefund's two round trips, in the manner of mpp_refund. The
+// first reads the stored adjustRefund of the id, the customer, their wallet currencies and the linked
+// payment; the service decides where the credit lands (decideAdjustRefund). This locks the customer,
+// checks those facts still hold (else CHANGED: the caller runs the locking transaction), opens the
+// accounts the credit needs, checks the issuance limit under the lock on the currency's TOPUP_SOURCE row
+// (OUT_OF_RANGE: nothing of the adjustRefund is stored, see fitsIssuance), and writes the credit and the row.
+const adjustRefundFunctionSql = `
+create or replace function mpp_adjust_refund(
+  p_refund_request_id text, p_customer_id text, p_seen_customer boolean, p_seen_currencies text[],
+  p_linked_request_id text, p_seen_linked boolean,
+  p_refund_id text, p_sub_scenario_type text, p_refund_currency text, p_refund_minor bigint,
+  p_credit_customer boolean, p_credited_account_id text, p_credited_currency text, p_credited_minor bigint,
+  p_checked text, p_details_json text, p_response_json text, p_now_ms bigint)
+returns text language plpgsql as $fn$
+declare
+  v_issued numeric;
+  v_transfer_id text := 'adjust:' || p_refund_request_id;
+begin
+  perform 1 from customers where id = p_customer_id for update;
+  if found <> p_seen_customer then return 'CHANGED'; end if;
+  if (select coalesce(array_agg(currency order by currency), '{}') from accounts
+      where customer_id = p_customer_id) <> coalesce(p_seen_currencies, '{}') then
+    return 'CHANGED';
+  end if;
+  if p_seen_linked is not null and p_seen_linked is distinct from exists (select 1 from payments
+      where payment_request_id = p_linked_request_id and customer_id = p_customer_id
+        and pay_response_json is not null) then
+    return 'CHANGED';
+  end if;
+  perform 1 from adjust_refunds where refund_request_id = p_refund_request_id;
+  if found then return 'CHANGED'; end if;
+  insert into accounts (id, kind, customer_id, currency, balance_minor, created_at_ms)
+    select 'S:' || kind || ':' || p_credited_currency, kind, null, p_credited_currency, 0, p_now_ms
+      from unnest(array['TOPUP_SOURCE', 'ALIPAYPLUS_SETTLEMENT', 'REFUNDS', 'SUSPENSE']) as kind
+    on conflict (id) do nothing;
+  if p_credited_minor > 0 then
+    perform 1 from accounts where id = 'S:TOPUP_SOURCE:' || p_credited_currency for update;
+    select -coalesce(sum(amount_minor), 0) into v_issued from postings
+      where account_id in ('S:TOPUP_SOURCE:' || p_credited_currency, 'S:REFUNDS:' || p_credited_currency);
+    if not (v_issued >= 0 and v_issued <= 9223372036854775807 - p_credited_minor) then
+      return 'OUT_OF_RANGE';
+    end if;
+  end if;
+  if p_credit_customer then
+    insert into accounts (id, kind, customer_id, currency, balance_minor, created_at_ms)
+      values (p_credited_account_id, 'CUSTOMER', p_customer_id, p_credited_currency, 0, p_now_ms)
+      on conflict (id) do nothing;
+  end if;
+  if p_credited_minor > 0 then
+    insert into transfers (id, kind, currency, amount_minor, customer_id, checked_fields, created_at_ms)
+      values (v_transfer_id, 'ADJUST_REFUND', p_credited_currency, p_credited_minor,
+        case when p_credit_customer then p_customer_id end, null, p_now_ms);
+    insert into postings (transfer_id, leg, account_id, currency, amount_minor) values
+      (v_transfer_id, 0, 'S:REFUNDS:' || p_credited_currency, p_credited_currency, -p_credited_minor),
+      (v_transfer_id, 1, p_credited_account_id, p_credited_currency, p_credited_minor);
+    if p_credit_customer then
+      update accounts set balance_minor = balance_minor + p_credited_minor
+        where id = p_credited_account_id and currency = p_credited_currency
+          and balance_minor <= 9223372036854775807 - p_credited_minor;
+      if not found then
+        raise exception 'ledger: account % (%) does not exist or would pass the int64 limit',
+          p_credited_account_id, p_credited_currency;
+      end if;
+    end if;
+  end if;
+  insert into adjust_refunds (refund_request_id, refund_id, sub_scenario_type, customer_id,
+      payment_request_id, refund_currency, refund_minor, credited_account_id, credited_currency,
+      credited_minor, checked_fields, details_json, response_json, created_at_ms)
+    values (p_refund_request_id, p_refund_id, p_sub_scenario_type, p_customer_id, p_linked_request_id,
+      p_refund_currency, p_refund_minor, p_credited_account_id, p_credited_currency, p_credited_minor,
+      p_checked, p_details_json, p_response_json, p_now_ms);
+  return 'DONE';
+end
+$fn$`;
+
 /** Whether the migration runs on PostgreSQL (a query only PostgreSQL answers; see migration 0003). */
 async function isPostgres(db: Kysely<unknown>): Promise<boolean> {
   return sql`select 1 from pg_catalog.pg_namespace limit 1`.execute(db).then(
@@ -294,6 +369,7 @@ export const pgPaymentFunctions: Migration = {
     await sql.raw(payFunctionSql).execute(db);
     await sql.raw(cancelFunctionSql).execute(db);
     await sql.raw(refundFunctionSql).execute(db);
+    await sql.raw(adjustRefundFunctionSql).execute(db);
   },
 };
 
@@ -320,3 +396,18 @@ export const findRefundAndPaymentStatement =
   'select r.checked_fields as r_checked_fields, r.response_json as r_response_json, p.* ' +
   'from (select 1) as one left join refunds r on r.refund_request_id = $1 ' +
   'left join payments p on p.payment_request_id = $2';
+
+export const adjustRefundFunctionCall =
+  'select mpp_adjust_refund($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, ' +
+  '$18) as outcome';
+
+/**
+ * An adjustRefund's first round trip: the stored adjustRefund of the id (null columns when none), whether
+ * the customer exists, their wallet currencies in order, and the linked payment ($3, may be null).
+ */
+export const findAdjustRefundFactsStatement =
+  'select a.checked_fields as a_checked_fields, a.response_json as a_response_json, ' +
+  '(select status from customers where id = $2) as customer_status, ' +
+  '(select array_agg(currency order by currency) from accounts where customer_id = $2) as currencies, ' +
+  'p.* from (select 1) as one left join adjust_refunds a on a.refund_request_id = $1 ' +
+  'left join payments p on p.payment_request_id = $3';

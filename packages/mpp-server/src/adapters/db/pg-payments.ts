@@ -4,17 +4,19 @@ import type { TransferPlan } from '../../domain/ledger.ts';
 import type { PaymentLimits } from '../../domain/pay.ts';
 import { isRetryableConflict } from './errors.ts';
 import {
+  adjustRefundFunctionCall,
   cancelFunctionCall,
+  findAdjustRefundFactsStatement,
   findPaymentStatement,
   findRefundAndPaymentStatement,
   payFunctionCall,
   refundFunctionCall,
 } from './pg-functions.ts';
-import type { PaymentRow, RefundRow } from './schema.ts';
+import type { AdjustRefundRow, PaymentRow, RefundRow } from './schema.ts';
 import { txAttemptCountMax } from './transaction.ts';
 
 // The PostgreSQL pay and cancel as named prepared statements calling the functions of migration 0005: a
-// pay is one round trip, a cancel and a refund two, and no query is built per request. pg prepares a named statement
+// pay is one round trip, a cancel, a refund and an adjustRefund two, and no query is built per request. pg prepares a named statement
 // once per connection and then sends only its parameters.
 
 /** Every code mpp_pay can answer with; their wire result objects are sent along with each call. */
@@ -257,5 +259,95 @@ export async function applyRefundOnPostgres(
   });
   const outcome = rows[0]?.outcome;
   if (outcome !== 'DONE' && outcome !== 'CHANGED') throw new Error(`mpp_refund returned ${outcome}`);
+  return outcome;
+}
+
+/** What an adjustRefund decides from, as its first round trip reads it. */
+export interface SeenAdjustRefund {
+  readonly stored: { readonly checkedFields: string; readonly responseJson: string } | undefined;
+  readonly customerStatus: 'ACTIVE' | 'FROZEN' | undefined;
+  /** The currencies of the customer's wallets, in order. */
+  readonly walletCurrencies: readonly string[];
+  readonly linkedPayment: PaymentRow | undefined;
+}
+
+export async function findAdjustRefundFactsOnPostgres(
+  pool: pg.Pool,
+  p: { refundRequestId: string; customerId: string; linkedRequestId: string | null },
+): Promise<SeenAdjustRefund> {
+  const { rows } = await pool.query<
+    PaymentRow & {
+      a_checked_fields: string | null;
+      a_response_json: string | null;
+      customer_status: 'ACTIVE' | 'FROZEN' | null;
+      currencies: string[] | null;
+    }
+  >({
+    name: 'mpp_find_adjust_refund_v1',
+    text: findAdjustRefundFactsStatement,
+    values: [p.refundRequestId, p.customerId, p.linkedRequestId],
+  });
+  const row = rows[0];
+  if (row === undefined) throw new Error('the adjustRefund lookup returned no row');
+  const {
+    a_checked_fields: checkedFields,
+    a_response_json: responseJson,
+    customer_status,
+    currencies,
+    ...payment
+  } = row;
+  return {
+    stored: checkedFields === null || responseJson === null ? undefined : { checkedFields, responseJson },
+    customerStatus: customer_status ?? undefined,
+    walletCurrencies: currencies ?? [],
+    linkedPayment: payment.payment_request_id === null ? undefined : payment,
+  };
+}
+
+export interface PgAdjustRefundInput {
+  readonly row: AdjustRefundRow;
+  readonly seen: SeenAdjustRefund;
+  /**
+   * Whether the linked payment (row.payment_request_id) counted, being this customer's and answered; null
+   * when the scenario links none (UNLINKED_REFUND, or no paymentRequestId).
+   */
+  readonly seenLinked: boolean | null;
+  readonly creditsCustomer: boolean;
+}
+
+/** An adjustRefund's second round trip (mpp_adjust_refund). */
+export async function applyAdjustRefundOnPostgres(
+  pool: pg.Pool,
+  input: PgAdjustRefundInput,
+): Promise<'DONE' | 'CHANGED' | 'OUT_OF_RANGE'> {
+  const { row, seen } = input;
+  const { rows } = await pool.query<{ outcome: string }>({
+    name: 'mpp_adjust_refund_v1',
+    text: adjustRefundFunctionCall,
+    values: [
+      row.refund_request_id,
+      row.customer_id,
+      seen.customerStatus !== undefined,
+      seen.walletCurrencies,
+      row.payment_request_id,
+      input.seenLinked,
+      row.refund_id,
+      row.sub_scenario_type,
+      row.refund_currency,
+      row.refund_minor.toString(),
+      input.creditsCustomer,
+      row.credited_account_id,
+      row.credited_currency,
+      row.credited_minor.toString(),
+      row.checked_fields,
+      row.details_json,
+      row.response_json,
+      row.created_at_ms.toString(),
+    ],
+  });
+  const outcome = rows[0]?.outcome;
+  if (outcome !== 'DONE' && outcome !== 'CHANGED' && outcome !== 'OUT_OF_RANGE') {
+    throw new Error(`mpp_adjust_refund returned ${outcome}`);
+  }
   return outcome;
 }
