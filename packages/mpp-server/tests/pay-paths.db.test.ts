@@ -241,6 +241,34 @@ describe.each(testEngines())('cancel and refund racing on $name', (engine) => {
     expect(row?.refund_count).toBe(5n);
     expect((await refundOf(pay, 'R-SAME', 701)).result.resultCode).toBe('REPEAT_REQ_INCONSISTENT');
   });
+
+  it('answers copies of one adjustRefund alike and credits once, beside distinct ones', async () => {
+    await fundedCustomer(world, 'C1', money('HKD', 1_000));
+    const adjust = (refundRequestId: string, customerId: string) =>
+      world.service.adjustRefund({
+        refundRequestId,
+        customerId,
+        refundAmount: money('HKD', 250),
+        subScenarioType: 'UNLINKED_REFUND',
+        paymentRequestId: null,
+        details: {},
+      });
+    const answers = await Promise.all([
+      ...Array.from({ length: 5 }, () => adjust('A-SAME', 'C1')),
+      ...Array.from({ length: 3 }, (_, i) => adjust(`A-OTHER-${i}`, 'C1')),
+      ...Array.from({ length: 3 }, () => adjust('A-NOBODY', 'NOBODY')),
+    ]);
+    expect(answers.every((answer) => answer.result.resultCode === 'SUCCESS')).toBe(true);
+    for (const answer of answers.slice(1, 5)) expect(answer).toEqual(answers[0]);
+    for (const answer of answers.slice(9)) expect(answer).toEqual(answers[8]);
+    expect(await balanceOf(world, 'C1', 'HKD')).toBe(1_000n + 4n * 250n);
+    const suspense = await store.db
+      .selectFrom('adjust_refunds')
+      .select('credited_account_id')
+      .where('refund_request_id', '=', 'A-NOBODY')
+      .executeTakeFirst();
+    expect(suspense?.credited_account_id).toBe('S:SUSPENSE:HKD');
+  });
 });
 
 function hkd(value: number): Pick<PayCommand, 'paymentAmount' | 'payToAmount'> {
