@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DbHandle } from '../src/adapters/db/open.ts';
 import { readOutbox } from '../src/adapters/db/outbox-repository.ts';
 import { findPayment } from '../src/adapters/db/payment-repository.ts';
@@ -241,6 +241,58 @@ describe.each(testEngines())('cancel and refund racing on $name', (engine) => {
     expect(row?.refund_count).toBe(5n);
     expect((await refundOf(pay, 'R-SAME', 701)).result.resultCode).toBe('REPEAT_REQ_INCONSISTENT');
   });
+
+  it.runIf(engine.name === 'postgres')(
+    'takes one round trip per pay and two per cancel, refund and adjustRefund (PostgreSQL)',
+    async () => {
+      await fundedCustomer(world, 'C1', money('HKD', 10_000));
+      if (store.native.engine !== 'postgres') throw new Error('not PostgreSQL');
+      const pool = store.native.pool;
+      const counted = { query: 0, connect: 0 };
+      const query = pool.query.bind(pool);
+      const connect = pool.connect.bind(pool);
+      const spies = [
+        vi.spyOn(pool, 'query').mockImplementation(((...args: Parameters<typeof query>) => {
+          counted.query++;
+          return query(...args);
+        }) as typeof pool.query),
+        vi.spyOn(pool, 'connect').mockImplementation(((...args: Parameters<typeof connect>) => {
+          counted.connect++;
+          return connect(...args);
+        }) as typeof pool.connect),
+      ];
+      // pool.query checks a client out once per statement; a Kysely transaction would check one out with
+      // no pool.query, so connect counts beyond query would show queries built the old way.
+      const trips = async (work: () => Promise<unknown>) => {
+        counted.query = 0;
+        counted.connect = 0;
+        await work();
+        return { ...counted };
+      };
+      try {
+        const pay = payCommand({ customerId: 'C1' });
+        expect(await trips(() => world.service.pay(pay))).toEqual({ query: 1, connect: 1 });
+        expect(await trips(() => world.service.pay(pay))).toEqual({ query: 1, connect: 1 });
+        expect(await trips(() => refundOf(pay, 'R-TRIPS', 100))).toEqual({ query: 2, connect: 2 });
+        expect(await trips(() => world.service.cancelPayment(pay.paymentRequestId))).toEqual({
+          query: 2,
+          connect: 2,
+        });
+        const adjust = () =>
+          world.service.adjustRefund({
+            refundRequestId: 'A-TRIPS',
+            customerId: 'C1',
+            refundAmount: money('HKD', 10),
+            subScenarioType: 'UNLINKED_REFUND',
+            paymentRequestId: null,
+            details: {},
+          });
+        expect(await trips(adjust)).toEqual({ query: 2, connect: 2 });
+      } finally {
+        for (const spy of spies) spy.mockRestore();
+      }
+    },
+  );
 
   it('answers copies of one adjustRefund alike and credits once, beside distinct ones', async () => {
     await fundedCustomer(world, 'C1', money('HKD', 1_000));
