@@ -375,16 +375,16 @@ export async function run(argv: string[]): Promise<void> {
   const options = parseOptions(argv);
   const runId = Date.now().toString(36);
   const signKeyPem = generateRsaKeyPair().privateKeyPem;
-  // The sign bound is measured before and after the scenarios: the machine is shared, so its spread
-  // shows how steady the run was; the ratios use the mean.
-  const signBefore = await rsaSignsPerSecond(signKeyPem, signBoundDurationMs);
+  // The machine is shared: the sign bound is measured before every scenario and after the last, and each
+  // scenario's ratio uses the mean of the measurements on either side of it.
+  const signRates = [await rsaSignsPerSecond(signKeyPem, signBoundDurationMs)];
   const results: ScenarioResult[] = [];
   for (const scenario of scenariosOf(options)) {
     results.push(await runScenario(scenario, options, runId));
+    signRates.push(await rsaSignsPerSecond(signKeyPem, signBoundDurationMs));
     console.error(`pay bench: ${scenario.label} done`);
   }
-  const signAfter = await rsaSignsPerSecond(signKeyPem, signBoundDurationMs);
-  report(options, results, { before: signBefore, after: signAfter });
+  report(options, results, signRates);
 }
 
 /** The machine's raw RSA-2048 sign rate on all cores (threadpool), measured in this run. */
@@ -415,6 +415,7 @@ function scenarioReport(result: ScenarioResult, signRate: number, options: Optio
     engine: result.engine,
     instances: result.instances,
     requestsPerSecond: result.closed.requestsPerSecond,
+    rsaSignsPerSecond: signRate,
     ratioToSignBound: ratio(result.closed.requestsPerSecond, signRate),
     openLoopLatencyMsP50: result.open.latencyMsP50,
     openLoopLatencyMsP99: result.open.latencyMsP99,
@@ -425,13 +426,10 @@ function scenarioReport(result: ScenarioResult, signRate: number, options: Optio
   };
 }
 
-function report(
-  options: Options,
-  results: readonly ScenarioResult[],
-  sign: { before: number; after: number },
-): void {
-  const signRate = Math.round((sign.before + sign.after) / 2);
-  const scenarios = results.map((result) => scenarioReport(result, signRate, options));
+function report(options: Options, results: readonly ScenarioResult[], signRates: readonly number[]): void {
+  const signRate = Math.round(signRates.reduce((sum, rate) => sum + rate, 0) / Math.max(1, signRates.length));
+  const around = (index: number) => Math.round(((signRates[index] ?? 0) + (signRates[index + 1] ?? 0)) / 2);
+  const scenarios = results.map((result, index) => scenarioReport(result, around(index), options));
   const rateOf = (label: string) => scenarios.find((s) => s.label === label)?.requestsPerSecond;
   const x1 = rateOf('postgres_x1');
   const x2 = rateOf('postgres_x2');
@@ -442,11 +440,11 @@ function report(
     cores: availableParallelism(),
     customers: options.customers,
     rsaSignsPerSecond: signRate,
-    rsaSignsPerSecondBefore: sign.before,
-    rsaSignsPerSecondAfter: sign.after,
+    rsaSignsPerSecondMeasured: signRates,
     table: scenarios.map((s) => ({
       label: s.label,
       requestsPerSecond: s.requestsPerSecond,
+      rsaSignsPerSecond: s.rsaSignsPerSecond,
       ratioToSignBound: s.ratioToSignBound,
       openLoopLatencyMsP50: s.openLoopLatencyMsP50,
       openLoopLatencyMsP99: s.openLoopLatencyMsP99,
