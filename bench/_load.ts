@@ -42,6 +42,12 @@ function summarize(latenciesMs: number[], errors: number, durationMs: number): L
   };
 }
 
+/** What the loops send through: one undici Pool, or several taken in turn (see createSpreadPool). */
+export interface LoadPool {
+  request: Pool['request'];
+  close(): Promise<void>;
+}
+
 export function createPool(origin: string, connections: number): Pool {
   return new Pool(origin, {
     connections,
@@ -52,7 +58,28 @@ export function createPool(origin: string, connections: number): Pool {
   });
 }
 
-async function sendOne(pool: Pool, request: LoadRequest, check: ResponseCheck): Promise<boolean> {
+/**
+ * Spreads requests over several servers in strict turn (request i goes to origin i mod N), each origin
+ * with its share of the connections, so N instances of a server get the same load each.
+ */
+export function createSpreadPool(origins: readonly string[], connections: number): LoadPool {
+  const share = Math.max(1, Math.ceil(connections / origins.length));
+  const pools = origins.map((origin) => createPool(origin, share));
+  let next = 0;
+  const request = ((options: Parameters<Pool['request']>[0]) => {
+    const pool = pools[next++ % pools.length];
+    if (pool === undefined) throw new Error('createSpreadPool: no origin');
+    return pool.request(options);
+  }) as Pool['request'];
+  return {
+    request,
+    close: async () => {
+      await Promise.all(pools.map((pool) => pool.close()));
+    },
+  };
+}
+
+async function sendOne(pool: LoadPool, request: LoadRequest, check: ResponseCheck): Promise<boolean> {
   try {
     const response = await pool.request({
       method: 'POST',
@@ -69,7 +96,7 @@ async function sendOne(pool: Pool, request: LoadRequest, check: ResponseCheck): 
 
 /** Sends `requests` in order with `concurrency` requests in flight until all are answered. */
 export async function closedLoop(
-  pool: Pool,
+  pool: LoadPool,
   requests: readonly LoadRequest[],
   concurrency: number,
   check: ResponseCheck,
@@ -94,7 +121,7 @@ export async function closedLoop(
 
 /** Starts one request every 1000/ratePerSecond ms whatever the answers, measuring from the scheduled start. */
 export async function openLoop(
-  pool: Pool,
+  pool: LoadPool,
   requests: readonly LoadRequest[],
   ratePerSecond: number,
   check: ResponseCheck,

@@ -1,4 +1,5 @@
 import { result, type WireResult } from '@tapkit/protocol';
+import { isRetryableConflict } from './adapters/db/errors.ts';
 import {
   applyTransfer,
   ensureCustomerAccount,
@@ -10,29 +11,47 @@ import type { DbHandle } from './adapters/db/open.ts';
 import { isNotifyFinished, openNotify } from './adapters/db/outbox-repository.ts';
 import {
   addRefundToPayment,
-  type CustomerWallet,
   findAdjustRefund,
   findPayment,
   findRefund,
-  findTokenCustomer,
   insertAdjustRefund,
   insertPayment,
   insertRefund,
   lockCustomer,
-  lockCustomerWallet,
-  readDailyUsage,
   updatePayment,
 } from './adapters/db/payment-repository.ts';
-import type { PaymentRow } from './adapters/db/schema.ts';
-import { createTxRunner, type Tx } from './adapters/db/transaction.ts';
-import { customerAccountId, fitsIssuance, move, systemAccountId } from './domain/ledger.ts';
+import {
+  applyAdjustRefundOnPostgres,
+  applyCancelOnPostgres,
+  applyRefundOnPostgres,
+  findAdjustRefundFactsOnPostgres,
+  findPaymentOnPostgres,
+  findRefundAndPaymentOnPostgres,
+  payOnPostgres,
+} from './adapters/db/pg-payments.ts';
+import type { AdjustRefundRow, PaymentRow, RefundRow } from './adapters/db/schema.ts';
+import {
+  type PayRowValues,
+  type SqliteCustomerWallet,
+  type SqlitePayStatements,
+  type StoredPay,
+  sqlitePayStatements,
+} from './adapters/db/sqlite-pay-statements.ts';
+import { createTxRunner, runTx, type Tx, txAttemptCountMax } from './adapters/db/transaction.ts';
+import {
+  customerAccountId,
+  fitsIssuance,
+  move,
+  systemAccountId,
+  type TransferPlan,
+} from './domain/ledger.ts';
 import type { Money } from './domain/money.ts';
 import {
-  type DailyUsage,
   decideCancel,
   decidePay,
   type LimitsByCurrency,
   legacyPayCheckedFields,
+  legacyPayCheckedParts,
   needsDailyUsage,
   type PayDecision,
   payCheckedFields,
@@ -57,6 +76,7 @@ import {
   utc8Day,
 } from './domain/time.ts';
 import type { Clock, ErrorSink, IdSource } from './ports.ts';
+
 import {
   type AdjustRefundAnswer,
   amountOutOfRange,
@@ -69,10 +89,14 @@ import {
   toWireMoney,
 } from './wire.ts';
 
+type PgPool = Parameters<typeof payOnPostgres>[0];
+
 // The Alipay+ -> MPP payment APIs: each call is one transaction (on SQLite, one savepoint of a group
 // commit, see createTxRunner) that reads the stored answer for its idempotency key (and replays it, or
 // refuses a different request under the same key), decides with the pure rules in domain/, posts to the
 // ledger, stores the answer, and queues notifyPayment — all or nothing, answered only once committed.
+// The pay, the hot path, runs without a query built per request: on PostgreSQL as one statement calling
+// the mpp_pay function (migration 0005), on SQLite as prepared statements in the group commit.
 // A storage failure answers U UNKNOWN_EXCEPTION with nothing stored, so Alipay+ retries.
 
 export interface PayCommand {
@@ -164,24 +188,42 @@ export function createPaymentService(deps: PaymentServiceDeps): PaymentService {
     }
   };
   return {
-    pay: (command) =>
-      !isWellFormedPay(command)
-        ? Promise.resolve(failure('PARAM_ILLEGAL'))
-        : guarded('pay', command.paymentRequestId, () => inTx((tx) => payInTx(deps, tx, command))),
+    pay: (command) => {
+      if (!isWellFormedPay(command)) return Promise.resolve(failure('PARAM_ILLEGAL'));
+      const native = deps.store.native;
+      return guarded('pay', command.paymentRequestId, () =>
+        native.engine === 'postgres'
+          ? payWithFunction(deps, native.pool, command)
+          : inTx(async () => payOnSqlite(deps, sqlitePayStatements(native.database), command)),
+      );
+    },
     inquiryPayment: (id, paymentId) =>
       guarded('inquiryPayment', id, () => inquire(deps, id, paymentId ?? null)),
-    cancelPayment: (id) => guarded('cancelPayment', id, () => inTx((tx) => cancelInTx(deps, tx, id))),
+    cancelPayment: (id) => {
+      const native = deps.store.native;
+      return guarded('cancelPayment', id, () =>
+        native.engine === 'postgres'
+          ? cancelWithFunction(deps, native.pool, id)
+          : inTx((tx) => cancelInTx(deps, tx, id)),
+      );
+    },
     refund: (command) =>
       command.refundAmount.value <= 0n
         ? Promise.resolve(failure('PARAM_ILLEGAL'))
-        : guarded('refund', command.refundRequestId, () => inTx((tx) => refundInTx(deps, tx, command))),
+        : guarded('refund', command.refundRequestId, () =>
+            deps.store.native.engine === 'postgres'
+              ? refundWithFunction(deps, deps.store.native.pool, command)
+              : inTx((tx) => refundInTx(deps, tx, command)),
+          ),
     // adjustRefund never fails for business reasons (doc), but a zero amount moves nothing: a parameter
     // error, as for pay and refund.
     adjustRefund: (command) =>
       command.refundAmount.value <= 0n
         ? Promise.resolve(failure('PARAM_ILLEGAL'))
         : guarded('adjustRefund', command.refundRequestId, () =>
-            inTx((tx) => adjustRefundInTx(deps, tx, command)),
+            deps.store.native.engine === 'postgres'
+              ? adjustRefundWithFunction(deps, deps.store.native.pool, command)
+              : inTx((tx) => adjustRefundInTx(deps, tx, command)),
           ),
   };
 }
@@ -197,27 +239,16 @@ function isWellFormedPay(command: PayCommand): boolean {
 }
 
 /** The stored first answer to a pay, or REPEAT_REQ_INCONSISTENT when the checked fields differ. */
-function replayPay(row: PaymentRow, checkedFields: readonly string[]): PayAnswer | undefined {
-  if (row.pay_response_json === null) return undefined;
-  if (row.checked_fields === null || !checkedFields.includes(row.checked_fields)) {
+function replayPay(row: StoredPay, checkedFields: readonly string[]): PayAnswer | undefined {
+  if (row.payResponseJson === null) return undefined;
+  if (row.checkedFields === null || !checkedFields.includes(row.checkedFields)) {
     return failure('REPEAT_REQ_INCONSISTENT');
   }
-  return JSON.parse(row.pay_response_json) as PayAnswer;
+  return JSON.parse(row.payResponseJson) as PayAnswer;
 }
 
-/**
- * The customer of a pay (docs/protocol/alipayplus-api.md#pay): the one the request names, else the owner of the token
- * reference paymentMethodId in the MPP's token mapping; null when neither finds one (F USER_NOT_EXIST).
- */
-async function resolveCustomer(tx: Tx, command: PayCommand): Promise<string | null> {
-  if (command.customerId !== null) return command.customerId;
-  if (command.paymentMethodId === null) return null;
-  return (await findTokenCustomer(tx, command.paymentMethodId)) ?? null;
-}
-
-async function payInTx(deps: PaymentServiceDeps, tx: Tx, command: PayCommand): Promise<PayAnswer> {
-  const customerId = await resolveCustomer(tx, command);
-  const checkedFields = payCheckedFields({
+function checkedFieldsOf(command: PayCommand): string {
+  return payCheckedFields({
     paymentAmount: command.paymentAmount,
     payToAmount: command.payToAmount,
     customerId: command.customerId,
@@ -225,36 +256,82 @@ async function payInTx(deps: PaymentServiceDeps, tx: Tx, command: PayCommand): P
     surchargeInfo: command.checked?.surchargeInfo ?? null,
     paymentPromoInfo: command.checked?.paymentPromoInfo ?? null,
   });
+}
+
+/**
+ * PostgreSQL: the whole pay in one statement (mpp_pay, see pg-functions.ts, the same steps as
+ * payOnSqlite), its own transaction. What the function cannot do is done here: checked fields, ids, times.
+ */
+async function payWithFunction(
+  deps: PaymentServiceDeps,
+  pool: PgPool,
+  command: PayCommand,
+): Promise<PayAnswer> {
+  const checkedFields = checkedFieldsOf(command);
+  const legacy = legacyPayCheckedParts(command);
+  const detailsJson = JSON.stringify({ ...command.details, paymentQuote: command.paymentQuote });
+  const outcome = await payOnPostgres(pool, () => {
+    const nowMs = deps.clock.nowMs();
+    return {
+      paymentRequestId: command.paymentRequestId,
+      customerId: command.customerId,
+      paymentMethodId: command.paymentMethodId,
+      paymentCurrency: command.paymentAmount.currency,
+      paymentMinor: command.paymentAmount.value,
+      payToCurrency: command.payToAmount.currency,
+      payToMinor: command.payToAmount.value,
+      checkedFields,
+      legacyHead: legacy.head,
+      legacyTail: legacy.tail,
+      paymentId: deps.ids.paymentId(),
+      paymentTime: formatUtc8(nowMs),
+      nowMs,
+      payDay: utc8Day(nowMs),
+      customData: command.customData,
+      detailsJson,
+      requestJson: command.requestJson ?? null,
+      notifyUrl: command.notifyUrl ?? null,
+      limits: deps.limits?.[command.payToAmount.currency],
+    };
+  });
+  if (outcome.kind === 'INCONSISTENT') return failure('REPEAT_REQ_INCONSISTENT');
+  return JSON.parse(outcome.answerJson) as PayAnswer;
+}
+
+/**
+ * SQLite: the pay as prepared statements, one unit of the group commit. The customer is the one the
+ * request names, else the owner of the token reference paymentMethodId (docs/protocol/alipayplus-api.md#pay); a stored
+ * answer is replayed; then the decision (domain/pay.ts), the debit, the outcome and its notification.
+ * SQLite has one writer, so nothing changes between the reads and the writes.
+ */
+function payOnSqlite(deps: PaymentServiceDeps, st: SqlitePayStatements, command: PayCommand): PayAnswer {
+  const methodId = command.paymentMethodId;
+  const customerId =
+    command.customerId ?? (methodId === null ? null : (st.findTokenCustomer(methodId) ?? null));
+  const checkedFields = checkedFieldsOf(command);
   const accepted = [checkedFields, legacyPayCheckedFields({ ...command, customerId: customerId ?? '' })];
-  let existing = await findPayment(tx, command.paymentRequestId);
-  const early = existing && replayPay(existing, accepted);
-  if (early !== undefined) return early;
-  const wallet =
-    customerId === null
-      ? undefined
-      : await lockCustomerWallet(tx, deps.store.engine, customerId, command.payToAmount.currency);
-  if (deps.store.engine === 'postgres' && wallet !== undefined) {
-    // A duplicate that waited for the customer lock reads the winner's answer now.
-    existing = await findPayment(tx, command.paymentRequestId);
-    const replay = existing && replayPay(existing, accepted);
-    if (replay !== undefined) return replay;
-  }
+  const existing = st.findPay(command.paymentRequestId);
+  const replay = existing && replayPay(existing, accepted);
+  if (replay !== undefined) return replay;
+  const currency = command.payToAmount.currency;
+  const wallet = customerId === null ? undefined : st.readCustomerWallet(customerId, currency);
   const nowMs = deps.clock.nowMs();
   const decision: PayDecision =
     existing?.status === 'TOMBSTONE'
       ? { kind: 'REJECT', code: 'ORDER_IS_CLOSED' }
-      : await decidePayWithUsage(deps, tx, { command, customerId }, wallet, nowMs);
-  if (decision.kind === 'DEBIT' && wallet?.accountId !== undefined && customerId !== null) {
+      : decideSqlitePay(deps, st, { command, customerId, wallet, nowMs });
+  const debited = decision.kind === 'DEBIT' && wallet?.accountId !== undefined && customerId !== null;
+  if (debited) {
     const plan = move({
       kind: 'PAY',
       clientId: command.paymentRequestId,
-      currency: command.payToAmount.currency,
+      currency,
       fromAccountId: wallet.accountId,
-      toAccountId: systemAccountId('ALIPAYPLUS_SETTLEMENT', command.payToAmount.currency),
+      toAccountId: systemAccountId('ALIPAYPLUS_SETTLEMENT', currency),
       amountMinor: command.payToAmount.value,
       customerId,
     });
-    await applyTransfer(tx, plan, nowMs);
+    st.applyTransfer(plan, nowMs);
   }
   const answer: PayAnswer = {
     result: result(decision.kind === 'DEBIT' ? 'SUCCESS' : decision.code),
@@ -263,86 +340,61 @@ async function payInTx(deps: PaymentServiceDeps, tx: Tx, command: PayCommand): P
     ...(customerId === null ? {} : { customerId }),
     payToAmount: toWireMoney(command.payToAmount),
   };
-  await storePayOutcome(tx, command, {
-    customerId,
-    answer,
-    checkedFields,
-    existing,
-    debited: decision.kind === 'DEBIT',
-    nowMs,
-  });
+  const row = payRowOf(command, { customerId, checkedFields, answer, nowMs });
+  // The pay of an id a cancel already closed keeps the tombstone and records what the pay asked for.
+  if (existing === undefined) st.insertPay(command.paymentRequestId, debited ? 'SUCCESS' : 'FAILED', row);
+  else st.updatePay(command.paymentRequestId, row);
+  st.openNotify(command.paymentRequestId, nowMs);
   return answer;
 }
 
-async function decidePayWithUsage(
+function decideSqlitePay(
   deps: PaymentServiceDeps,
-  tx: Tx,
-  pay: { command: PayCommand; customerId: string | null },
-  wallet: CustomerWallet | undefined,
-  nowMs: number,
-): Promise<PayDecision> {
-  const command = pay.command;
-  const currency = command.payToAmount.currency;
+  st: SqlitePayStatements,
+  p: {
+    command: PayCommand;
+    customerId: string | null;
+    wallet: SqliteCustomerWallet | undefined;
+    nowMs: number;
+  },
+): PayDecision {
+  const currency = p.command.payToAmount.currency;
   const limits = deps.limits?.[currency];
-  // Today's usage costs a query on the pay path, so it is read only when a daily limit applies.
-  const usageToday: DailyUsage =
-    wallet?.accountId !== undefined && pay.customerId !== null && needsDailyUsage(limits)
-      ? await readDailyUsage(tx, pay.customerId, currency, utc8Day(nowMs))
+  // Today's usage costs a query, so it is read only when a daily limit applies.
+  const usageToday =
+    p.wallet?.accountId !== undefined && p.customerId !== null && needsDailyUsage(limits)
+      ? st.readDailyUsage(p.customerId, currency, utc8Day(p.nowMs))
       : { amountMinor: 0n, count: 0 };
   return decidePay({
-    customerStatus: wallet?.status,
-    walletBalanceMinor: wallet?.balanceMinor,
-    payTo: command.payToAmount,
+    customerStatus: p.wallet?.status,
+    walletBalanceMinor: p.wallet?.balanceMinor,
+    payTo: p.command.payToAmount,
     limits,
     usageToday,
   });
 }
 
-/** Writes the pay's outcome and its notifyPayment outbox row (in the pay's transaction). */
-async function storePayOutcome(
-  tx: Tx,
+function payRowOf(
   command: PayCommand,
-  outcome: {
-    customerId: string | null;
-    answer: PayAnswer;
-    checkedFields: string;
-    existing: PaymentRow | undefined;
-    debited: boolean;
-    nowMs: number;
-  },
-): Promise<void> {
-  const { answer, nowMs } = outcome;
-  const row = {
-    payment_id: answer.paymentId ?? null,
-    result_code: answer.result.resultCode,
-    customer_id: outcome.customerId,
-    checked_fields: outcome.checkedFields,
-    payment_currency: command.paymentAmount.currency,
-    payment_minor: command.paymentAmount.value,
-    pay_to_currency: command.payToAmount.currency,
-    pay_to_minor: command.payToAmount.value,
-    payment_time_ms: nowMs,
-    pay_day: utc8Day(nowMs),
-    custom_data: command.customData,
-    details_json: JSON.stringify({ ...command.details, paymentQuote: command.paymentQuote }),
-    pay_response_json: JSON.stringify(answer),
-    request_json: command.requestJson ?? null,
-    notify_url: command.notifyUrl ?? null,
-    updated_at_ms: nowMs,
+  p: { customerId: string | null; checkedFields: string; answer: PayAnswer; nowMs: number },
+): PayRowValues {
+  return {
+    paymentId: p.answer.paymentId ?? null,
+    resultCode: p.answer.result.resultCode,
+    customerId: p.customerId,
+    checkedFields: p.checkedFields,
+    paymentCurrency: command.paymentAmount.currency,
+    paymentMinor: command.paymentAmount.value,
+    payToCurrency: command.payToAmount.currency,
+    payToMinor: command.payToAmount.value,
+    nowMs: p.nowMs,
+    payDay: utc8Day(p.nowMs),
+    customData: command.customData,
+    detailsJson: JSON.stringify({ ...command.details, paymentQuote: command.paymentQuote }),
+    payResponseJson: JSON.stringify(p.answer),
+    requestJson: command.requestJson ?? null,
+    notifyUrl: command.notifyUrl ?? null,
   };
-  if (outcome.existing === undefined) {
-    const status = outcome.debited ? 'SUCCESS' : 'FAILED';
-    await insertPayment(tx, {
-      payment_request_id: command.paymentRequestId,
-      status,
-      created_at_ms: nowMs,
-      ...row,
-    });
-  } else {
-    // The pay of an id a cancel already closed: keep the tombstone, record what the pay asked for.
-    await updatePayment(tx, command.paymentRequestId, row);
-  }
-  await openNotify(tx, command.paymentRequestId, nowMs);
 }
 
 async function inquire(
@@ -366,15 +418,16 @@ async function inquire(
   return answer;
 }
 
-async function cancelInTx(deps: PaymentServiceDeps, tx: Tx, paymentRequestId: string): Promise<CancelAnswer> {
-  let row = await findPayment(tx, paymentRequestId);
-  if (row?.cancel_response_json) return JSON.parse(row.cancel_response_json) as CancelAnswer;
-  if (deps.store.engine === 'postgres' && row?.customer_id) {
-    await lockCustomer(tx, deps.store.engine, row.customer_id);
-    row = await findPayment(tx, paymentRequestId);
-    if (row?.cancel_response_json) return JSON.parse(row.cancel_response_json) as CancelAnswer;
-  }
-  const nowMs = deps.clock.nowMs();
+interface CancelPlan {
+  readonly answer: CancelAnswer;
+  /** Whether the payment closes: status CANCELLED, its notification re-opened unless finished. */
+  readonly closes: boolean;
+  /** The transfer that gives back what the payment still holds, when there is any. */
+  readonly reversal: TransferPlan | undefined;
+}
+
+/** What a cancel of the payment as stored (undefined: none yet, a tombstone is due) does and answers. */
+function planCancel(row: PaymentRow | undefined, nowMs: number): CancelPlan {
   const decision = decideCancel({
     state: row?.status,
     paymentTimeMs: row?.payment_time_ms == null ? undefined : Number(row.payment_time_ms),
@@ -384,6 +437,19 @@ async function cancelInTx(deps: PaymentServiceDeps, tx: Tx, paymentRequestId: st
   const answer: CancelAnswer = { result: result(decision.kind === 'REJECT' ? decision.code : 'SUCCESS') };
   if (row?.payment_id) answer.paymentId = row.payment_id;
   if (decision.kind !== 'REJECT') answer.cancelTime = formatUtc8(nowMs);
+  const closes =
+    row !== undefined &&
+    (decision.kind === 'REVERSE' || (decision.kind === 'CLOSE' && row.status === 'FAILED'));
+  const reversal = row !== undefined && decision.kind === 'REVERSE' ? reversalOf(row) : undefined;
+  return { answer, closes, reversal };
+}
+
+/** SQLite (one writer: nothing changes between the read and the writes). */
+async function cancelInTx(deps: PaymentServiceDeps, tx: Tx, paymentRequestId: string): Promise<CancelAnswer> {
+  const row = await findPayment(tx, paymentRequestId);
+  if (row?.cancel_response_json) return JSON.parse(row.cancel_response_json) as CancelAnswer;
+  const nowMs = deps.clock.nowMs();
+  const { answer, closes, reversal } = planCancel(row, nowMs);
   const cancelResponseJson = JSON.stringify(answer);
   if (row === undefined) {
     await insertPayment(tx, {
@@ -396,8 +462,7 @@ async function cancelInTx(deps: PaymentServiceDeps, tx: Tx, paymentRequestId: st
     });
     return answer;
   }
-  if (decision.kind === 'REVERSE') await reversePayment(tx, row, nowMs);
-  const closes = decision.kind === 'REVERSE' || (decision.kind === 'CLOSE' && row.status === 'FAILED');
+  if (reversal !== undefined) await applyTransfer(tx, reversal, nowMs);
   await updatePayment(tx, paymentRequestId, {
     cancel_response_json: cancelResponseJson,
     updated_at_ms: nowMs,
@@ -411,7 +476,40 @@ async function cancelInTx(deps: PaymentServiceDeps, tx: Tx, paymentRequestId: st
   return answer;
 }
 
-async function reversePayment(tx: Tx, row: PaymentRow, nowMs: number): Promise<void> {
+/**
+ * PostgreSQL: two round trips. Read the payment, decide (planCancel), then mpp_cancel takes the locks,
+ * checks the payment is still as read and writes; when it changed meanwhile (a refund, a pay on the
+ * tombstone, another cancel) the cancel reads and decides again, at most txAttemptCountMax times.
+ */
+async function cancelWithFunction(
+  deps: PaymentServiceDeps,
+  pool: PgPool,
+  paymentRequestId: string,
+): Promise<CancelAnswer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const row = await findPaymentOnPostgres(pool, paymentRequestId);
+      if (row?.cancel_response_json) return JSON.parse(row.cancel_response_json) as CancelAnswer;
+      const nowMs = deps.clock.nowMs();
+      const { answer, closes, reversal } = planCancel(row, nowMs);
+      const outcome = await applyCancelOnPostgres(pool, {
+        paymentRequestId,
+        seen: row,
+        cancelResponseJson: JSON.stringify(answer),
+        nowMs,
+        closes,
+        reversal,
+      });
+      if (outcome === 'DONE') return answer;
+      if (attempt >= txAttemptCountMax) throw new Error(`cancel: payment ${paymentRequestId} kept changing`);
+    } catch (error) {
+      if (attempt >= txAttemptCountMax || !isRetryableConflict(error)) throw error;
+    }
+  }
+}
+
+/** The transfer that gives back what a successful payment still holds; undefined when nothing is held. */
+function reversalOf(row: PaymentRow): TransferPlan | undefined {
   const currency = row.pay_to_currency;
   const customerId = row.customer_id;
   if (currency === null || customerId === null || row.pay_to_minor === null) {
@@ -419,8 +517,8 @@ async function reversePayment(tx: Tx, row: PaymentRow, nowMs: number): Promise<v
   }
   // (doc) After partial refunds a cancel returns what is still held; a fully refunded one moves nothing.
   const heldMinor = stillHeldMinor(row.pay_to_minor, row.refunded_from_minor);
-  if (heldMinor === 0n) return;
-  const plan = move({
+  if (heldMinor === 0n) return undefined;
+  return move({
     kind: 'CANCEL',
     clientId: row.payment_request_id,
     currency,
@@ -429,7 +527,6 @@ async function reversePayment(tx: Tx, row: PaymentRow, nowMs: number): Promise<v
     amountMinor: heldMinor,
     customerId,
   });
-  await applyTransfer(tx, plan, nowMs);
 }
 
 function refundablePayment(row: PaymentRow | undefined): RefundablePayment | undefined {
@@ -446,24 +543,22 @@ function refundablePayment(row: PaymentRow | undefined): RefundablePayment | und
   };
 }
 
-async function refundInTx(deps: PaymentServiceDeps, tx: Tx, command: RefundCommand): Promise<RefundAnswer> {
-  const checkedFields = refundCheckedFields(command);
-  const accepted = [checkedFields, legacyRefundCheckedFields(command)];
-  const replay = async (): Promise<RefundAnswer | undefined> => {
-    const stored = await findRefund(tx, command.refundRequestId);
-    if (stored === undefined) return undefined;
-    if (!accepted.includes(stored.checked_fields)) return failure('REPEAT_REQ_INCONSISTENT');
-    return JSON.parse(stored.response_json) as RefundAnswer;
-  };
-  const early = await replay();
-  if (early !== undefined) return early;
-  let payment = await findPayment(tx, command.paymentRequestId);
-  if (deps.store.engine === 'postgres' && payment?.customer_id) {
-    await lockCustomer(tx, deps.store.engine, payment.customer_id);
-    const late = await replay();
-    if (late !== undefined) return late;
-    payment = await findPayment(tx, command.paymentRequestId);
-  }
+interface RefundPlan {
+  readonly answer: RefundAnswer;
+  readonly row: RefundRow;
+  /** What the payment's refunded sums grow by, for a successful refund. */
+  readonly addToPayment: { readonly refundMinor: bigint; readonly refundFromMinor: bigint } | undefined;
+  /** The credit back to the wallet; none when the refund rounds down to nothing in the wallet currency. */
+  readonly credit: TransferPlan | undefined;
+}
+
+/** What a refund of the payment as stored does and answers (decideRefund), and the row it stores. */
+function planRefund(
+  deps: PaymentServiceDeps,
+  command: RefundCommand,
+  payment: PaymentRow | undefined,
+  checkedFields: string,
+): RefundPlan {
   const nowMs = deps.clock.nowMs();
   const decision = decideRefund({
     payment: refundablePayment(payment),
@@ -484,20 +579,13 @@ async function refundInTx(deps: PaymentServiceDeps, tx: Tx, command: RefundComma
           refundTime: formatUtc8(nowMs),
           refundFromAmount: toWireMoney(decision.refundFrom),
         };
-  if (decision.kind === 'REFUND' && payment?.customer_id) {
-    await postRefund(tx, {
-      command,
-      customerId: payment.customer_id,
-      refundFrom: decision.refundFrom,
-      refundInPaymentMinor: decision.refundInPayment.value,
-      nowMs,
-    });
-  }
-  await insertRefund(tx, {
+  const customerId = payment?.customer_id ?? null;
+  const refunds = decision.kind === 'REFUND' && customerId !== null ? decision : undefined;
+  const row: RefundRow = {
     refund_request_id: command.refundRequestId,
     refund_id: refundId,
     payment_request_id: command.paymentRequestId,
-    customer_id: payment?.customer_id ?? null,
+    customer_id: customerId,
     result_code: answer.result.resultCode,
     checked_fields: checkedFields,
     refund_currency: command.refundAmount.currency,
@@ -508,41 +596,165 @@ async function refundInTx(deps: PaymentServiceDeps, tx: Tx, command: RefundComma
     response_json: JSON.stringify(answer),
     created_at_ms: BigInt(nowMs),
     request_json: command.requestJson ?? null,
-  });
-  return answer;
+  };
+  // A refund small enough to round down to nothing in the wallet currency moves no money but still counts.
+  const credit =
+    refunds !== undefined && customerId !== null && refunds.refundFrom.value > 0n
+      ? move({
+          kind: 'REFUND',
+          clientId: command.refundRequestId,
+          currency: refunds.refundFrom.currency,
+          fromAccountId: systemAccountId('ALIPAYPLUS_SETTLEMENT', refunds.refundFrom.currency),
+          toAccountId: customerAccountId(customerId, refunds.refundFrom.currency),
+          amountMinor: refunds.refundFrom.value,
+          customerId,
+        })
+      : undefined;
+  const addToPayment =
+    refunds === undefined
+      ? undefined
+      : { refundMinor: refunds.refundInPayment.value, refundFromMinor: refunds.refundFrom.value };
+  return { answer, row, addToPayment, credit };
 }
 
-/** Gives the wallet amount back and adds the refund to the payment's refunded sums. */
-async function postRefund(
-  tx: Tx,
-  p: {
-    command: RefundCommand;
-    customerId: string;
-    refundFrom: Money;
-    refundInPaymentMinor: bigint;
-    nowMs: number;
-  },
-): Promise<void> {
-  // A refund small enough to round down to nothing in the wallet currency moves no money but still counts.
-  if (p.refundFrom.value > 0n) {
-    const plan = move({
-      kind: 'REFUND',
-      clientId: p.command.refundRequestId,
-      currency: p.refundFrom.currency,
-      fromAccountId: systemAccountId('ALIPAYPLUS_SETTLEMENT', p.refundFrom.currency),
-      toAccountId: customerAccountId(p.customerId, p.refundFrom.currency),
-      amountMinor: p.refundFrom.value,
-      customerId: p.customerId,
-    });
-    await applyTransfer(tx, plan, p.nowMs);
+function replayRefund(
+  stored: { checkedFields: string; responseJson: string },
+  accepted: readonly string[],
+): RefundAnswer {
+  if (!accepted.includes(stored.checkedFields)) return failure('REPEAT_REQ_INCONSISTENT');
+  return JSON.parse(stored.responseJson) as RefundAnswer;
+}
+
+async function refundInTx(deps: PaymentServiceDeps, tx: Tx, command: RefundCommand): Promise<RefundAnswer> {
+  const checkedFields = refundCheckedFields(command);
+  const accepted = [checkedFields, legacyRefundCheckedFields(command)];
+  const replay = async (): Promise<RefundAnswer | undefined> => {
+    const stored = await findRefund(tx, command.refundRequestId);
+    if (stored === undefined) return undefined;
+    return replayRefund(
+      { checkedFields: stored.checked_fields, responseJson: stored.response_json },
+      accepted,
+    );
+  };
+  const early = await replay();
+  if (early !== undefined) return early;
+  let payment = await findPayment(tx, command.paymentRequestId);
+  if (deps.store.engine === 'postgres' && payment?.customer_id) {
+    await lockCustomer(tx, deps.store.engine, payment.customer_id);
+    const late = await replay();
+    if (late !== undefined) return late;
+    payment = await findPayment(tx, command.paymentRequestId);
   }
-  await addRefundToPayment(
-    tx,
-    p.command.paymentRequestId,
-    p.refundInPaymentMinor,
-    p.refundFrom.value,
-    p.nowMs,
-  );
+  const plan = planRefund(deps, command, payment, checkedFields);
+  if (plan.credit !== undefined) await applyTransfer(tx, plan.credit, Number(plan.row.created_at_ms));
+  if (plan.addToPayment !== undefined) {
+    await addRefundToPayment(
+      tx,
+      command.paymentRequestId,
+      plan.addToPayment.refundMinor,
+      plan.addToPayment.refundFromMinor,
+      Number(plan.row.created_at_ms),
+    );
+  }
+  await insertRefund(tx, plan.row);
+  return plan.answer;
+}
+
+/**
+ * PostgreSQL: two round trips. Read the refund of the id and the payment, decide (planRefund), then
+ * mpp_refund locks, checks nothing changed and writes. When something did (a concurrent refund of the
+ * payment, another copy of this refund), the refund runs as one locking transaction instead, which waits
+ * for the others rather than retrying against them.
+ */
+async function refundWithFunction(
+  deps: PaymentServiceDeps,
+  pool: PgPool,
+  command: RefundCommand,
+): Promise<RefundAnswer> {
+  const checkedFields = refundCheckedFields(command);
+  const accepted = [checkedFields, legacyRefundCheckedFields(command)];
+  try {
+    const seen = await findRefundAndPaymentOnPostgres(
+      pool,
+      command.refundRequestId,
+      command.paymentRequestId,
+    );
+    if (seen.stored !== undefined) return replayRefund(seen.stored, accepted);
+    const plan = planRefund(deps, command, seen.payment, checkedFields);
+    const outcome = await applyRefundOnPostgres(pool, { seen: seen.payment, ...plan });
+    if (outcome === 'DONE') return plan.answer;
+  } catch (error) {
+    if (!isRetryableConflict(error)) throw error;
+  }
+  return runTx(deps.store, (tx) => refundInTx(deps, tx, command));
+}
+
+interface AdjustRefundPlan {
+  readonly decision: AdjustDecision;
+  readonly answer: AdjustRefundAnswer;
+  readonly row: AdjustRefundRow;
+  readonly nowMs: number;
+}
+
+/** The payment an adjustRefund links, when its scenario links one (EXCEED_REFUND with an id). */
+function linkedRequestIdOf(command: AdjustRefundCommand): string | null {
+  return command.subScenarioType === 'EXCEED_REFUND' ? command.paymentRequestId : null;
+}
+
+/** Whether a linked payment counts for the credit: this customer's, and answered. */
+function linkedCounts(command: AdjustRefundCommand, row: PaymentRow | undefined): boolean {
+  return row?.customer_id === command.customerId && row.pay_response_json !== null;
+}
+
+/** Where an adjustRefund's credit lands (decideAdjustRefund), its answer and the row it stores. */
+function planAdjustRefund(
+  deps: PaymentServiceDeps,
+  command: AdjustRefundCommand,
+  facts: { customerExists: boolean; walletCurrencies: readonly string[]; linkedRow: PaymentRow | undefined },
+): AdjustRefundPlan {
+  const nowMs = deps.clock.nowMs();
+  const linkedRow = facts.linkedRow;
+  const decision = decideAdjustRefund({
+    customerExists: facts.customerExists,
+    walletCurrencies: facts.walletCurrencies,
+    refundAmount: command.refundAmount,
+    linkedPayment:
+      linkedRow !== undefined && linkedCounts(command, linkedRow) ? refundablePayment(linkedRow) : undefined,
+  });
+  const credit = decision.credit;
+  const answer: AdjustRefundAnswer = {
+    result: result('SUCCESS'),
+    refundId: deps.ids.refundId(),
+    refundTime: formatUtc8(nowMs),
+  };
+  const row: AdjustRefundRow = {
+    refund_request_id: command.refundRequestId,
+    refund_id: answer.refundId ?? '',
+    sub_scenario_type: command.subScenarioType,
+    customer_id: command.customerId,
+    payment_request_id: command.paymentRequestId,
+    refund_currency: command.refundAmount.currency,
+    refund_minor: command.refundAmount.value,
+    credited_account_id:
+      decision.kind === 'CREDIT_CUSTOMER'
+        ? customerAccountId(command.customerId, credit.currency)
+        : systemAccountId('SUSPENSE', credit.currency),
+    credited_currency: credit.currency,
+    credited_minor: credit.value,
+    checked_fields: adjustRefundCheckedFields(command),
+    details_json: JSON.stringify(command.details),
+    response_json: JSON.stringify(answer),
+    created_at_ms: BigInt(nowMs),
+  };
+  return { decision, answer, row, nowMs };
+}
+
+function replayAdjustRefund(
+  stored: { checkedFields: string; responseJson: string },
+  checkedFields: string,
+): AdjustRefundAnswer {
+  if (stored.checkedFields !== checkedFields) return failure('REPEAT_REQ_INCONSISTENT');
+  return JSON.parse(stored.responseJson) as AdjustRefundAnswer;
 }
 
 async function adjustRefundInTx(
@@ -554,8 +766,10 @@ async function adjustRefundInTx(
   const replay = async (): Promise<AdjustRefundAnswer | undefined> => {
     const stored = await findAdjustRefund(tx, command.refundRequestId);
     if (stored === undefined) return undefined;
-    if (stored.checked_fields !== checkedFields) return failure('REPEAT_REQ_INCONSISTENT');
-    return JSON.parse(stored.response_json) as AdjustRefundAnswer;
+    return replayAdjustRefund(
+      { checkedFields: stored.checked_fields, responseJson: stored.response_json },
+      checkedFields,
+    );
   };
   const early = await replay();
   if (early !== undefined) return early;
@@ -564,51 +778,60 @@ async function adjustRefundInTx(
     const late = await replay();
     if (late !== undefined) return late;
   }
-  const nowMs = deps.clock.nowMs();
-  const linkedRow =
-    command.subScenarioType === 'EXCEED_REFUND' && command.paymentRequestId !== null
-      ? await findPayment(tx, command.paymentRequestId)
-      : undefined;
-  const linked =
-    linkedRow?.customer_id === command.customerId && linkedRow.pay_response_json !== null
-      ? refundablePayment(linkedRow)
-      : undefined;
-  const decision = decideAdjustRefund({
+  const linkedRequestId = linkedRequestIdOf(command);
+  const plan = planAdjustRefund(deps, command, {
     customerExists: customerStatus !== undefined,
     walletCurrencies: (await readWalletBalances(tx, command.customerId)).map((wallet) => wallet.currency),
-    refundAmount: command.refundAmount,
-    linkedPayment: linked,
+    linkedRow: linkedRequestId === null ? undefined : await findPayment(tx, linkedRequestId),
   });
-  const credit = decision.credit;
+  const credit = plan.decision.credit;
   if (credit.value > 0n) {
-    const issuedMinor = await lockIssuedMinor(tx, deps.store.engine, credit.currency, nowMs);
+    const issuedMinor = await lockIssuedMinor(tx, deps.store.engine, credit.currency, plan.nowMs);
     // (tapkit) a credit that would take the ledger past the int64 limit is a parameter limit, not a
     // business refusal: PARAM_ILLEGAL, nothing stored, so the same request may be sent again.
     if (!fitsIssuance(issuedMinor, credit.value)) return amountOutOfRange('refundAmount');
   }
-  const toAccountId = await creditAdjustRefund(tx, command, decision, nowMs);
-  const answer: AdjustRefundAnswer = {
-    result: result('SUCCESS'),
-    refundId: deps.ids.refundId(),
-    refundTime: formatUtc8(nowMs),
-  };
-  await insertAdjustRefund(tx, {
-    refund_request_id: command.refundRequestId,
-    refund_id: answer.refundId ?? '',
-    sub_scenario_type: command.subScenarioType,
-    customer_id: command.customerId,
-    payment_request_id: command.paymentRequestId,
-    refund_currency: command.refundAmount.currency,
-    refund_minor: command.refundAmount.value,
-    credited_account_id: toAccountId,
-    credited_currency: credit.currency,
-    credited_minor: credit.value,
-    checked_fields: checkedFields,
-    details_json: JSON.stringify(command.details),
-    response_json: JSON.stringify(answer),
-    created_at_ms: BigInt(nowMs),
-  });
-  return answer;
+  await creditAdjustRefund(tx, command, plan.decision, plan.nowMs);
+  await insertAdjustRefund(tx, plan.row);
+  return plan.answer;
+}
+
+/**
+ * PostgreSQL: two round trips. Read the facts (stored answer, customer, wallets, linked payment), decide
+ * (planAdjustRefund), then mpp_adjust_refund locks, checks the facts still hold, checks the issuance limit
+ * and writes; when the facts changed it runs as the locking transaction instead.
+ */
+async function adjustRefundWithFunction(
+  deps: PaymentServiceDeps,
+  pool: PgPool,
+  command: AdjustRefundCommand,
+): Promise<AdjustRefundAnswer> {
+  const checkedFields = adjustRefundCheckedFields(command);
+  const linkedRequestId = linkedRequestIdOf(command);
+  try {
+    const seen = await findAdjustRefundFactsOnPostgres(pool, {
+      refundRequestId: command.refundRequestId,
+      customerId: command.customerId,
+      linkedRequestId,
+    });
+    if (seen.stored !== undefined) return replayAdjustRefund(seen.stored, checkedFields);
+    const plan = planAdjustRefund(deps, command, {
+      customerExists: seen.customerStatus !== undefined,
+      walletCurrencies: seen.walletCurrencies,
+      linkedRow: seen.linkedPayment,
+    });
+    const outcome = await applyAdjustRefundOnPostgres(pool, {
+      row: plan.row,
+      seen,
+      seenLinked: linkedRequestId === null ? null : linkedCounts(command, seen.linkedPayment),
+      creditsCustomer: plan.decision.kind === 'CREDIT_CUSTOMER',
+    });
+    if (outcome === 'DONE') return plan.answer;
+    if (outcome === 'OUT_OF_RANGE') return amountOutOfRange('refundAmount');
+  } catch (error) {
+    if (!isRetryableConflict(error)) throw error;
+  }
+  return runTx(deps.store, (tx) => adjustRefundInTx(deps, tx, command));
 }
 
 /** Credits an adjustRefund from REFUNDS to the customer's wallet or SUSPENSE; returns the account credited. */

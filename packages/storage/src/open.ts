@@ -24,10 +24,21 @@ type SqliteDriver = typeof BetterSqlite3;
 
 export type Engine = 'sqlite' | 'postgres';
 
+/**
+ * The driver behind the Kysely instance, for the few hot paths that run their own prepared statements
+ * instead of building a query per request (the MPP's pay). Statements run here bypass Kysely: on SQLite
+ * they share its one connection (run them only inside a transaction Kysely holds, or alone), on
+ * PostgreSQL each pool.query is its own transaction unless it runs on a checked-out client.
+ */
+export type NativeDriver =
+  | { readonly engine: 'sqlite'; readonly database: BetterSqlite3.Database }
+  | { readonly engine: 'postgres'; readonly pool: pg.Pool };
+
 /** An open database: the Kysely instance, which engine is behind it, and how to close it. */
 export interface DbHandle<Schema> {
   readonly db: Kysely<Schema>;
   readonly engine: Engine;
+  readonly native: NativeDriver;
   close(): Promise<void>;
 }
 
@@ -112,7 +123,7 @@ function openSqlite<Schema>(
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5_000)}`);
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }) });
-  return { db, engine: 'sqlite', close: () => db.destroy() };
+  return { db, engine: 'sqlite', native: { engine: 'sqlite', database: sqlite }, close: () => db.destroy() };
 }
 
 /**
@@ -176,7 +187,7 @@ function openPostgres<Schema>(pg: PgDriver, url: string, options: OpenDatabaseOp
   });
   handleConnectionErrors(pool, options.onConnectionError ?? (() => undefined));
   const db = new Kysely<Schema>({ dialect: new SchemaScopedPostgresDialect({ pool }) });
-  return { db, engine: 'postgres', close: () => db.destroy() };
+  return { db, engine: 'postgres', native: { engine: 'postgres', pool }, close: () => db.destroy() };
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   decideCancel,
   decidePay,
   legacyPayCheckedFields,
+  legacyPayCheckedParts,
   type PayFacts,
   payCheckedFields,
   payToAgrees,
@@ -81,6 +82,19 @@ describe('decidePay', () => {
       paymentMethodId: 'TUR-1',
     });
     expect(legacy).toBe('["HKD","100","HKD","100","C1","CONNECT_WALLET_NFC","TUR-1"]');
+  });
+
+  it('splits the pre-0003 fingerprint around the customer id (the PostgreSQL pay function joins it)', () => {
+    const pay = {
+      paymentAmount: { currency: 'HKD', value: 100n },
+      payToAmount: { currency: 'USD', value: 13n },
+      paymentMethodType: null,
+      paymentMethodId: 'TUR-"1"',
+    };
+    for (const customerId of ['C1', '', 'C "quoted" \\ 客户']) {
+      const { head, tail } = legacyPayCheckedParts(pay);
+      expect(head + JSON.stringify(customerId) + tail).toBe(legacyPayCheckedFields({ ...pay, customerId }));
+    }
   });
 
   it('gives back what a payment still holds, never less than nothing', () => {

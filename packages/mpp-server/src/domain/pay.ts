@@ -138,6 +138,26 @@ export function legacyPayCheckedFields(p: {
   ]);
 }
 
+/**
+ * legacyPayCheckedFields split around the customer id, for a store that resolves the customer itself
+ * (the PostgreSQL pay function): head + JSON.stringify(customerId) + tail is legacyPayCheckedFields.
+ */
+export function legacyPayCheckedParts(p: {
+  paymentAmount: Money;
+  payToAmount: Money;
+  paymentMethodType: string | null;
+  paymentMethodId: string | null;
+}): { head: string; tail: string } {
+  const amounts = JSON.stringify([
+    p.paymentAmount.currency,
+    p.paymentAmount.value.toString(),
+    p.payToAmount.currency,
+    p.payToAmount.value.toString(),
+  ]);
+  const method = JSON.stringify([p.paymentMethodType, p.paymentMethodId]);
+  return { head: `${amounts.slice(0, -1)},`, tail: `,${method.slice(1)}` };
+}
+
 export type PaymentState = 'SUCCESS' | 'FAILED' | 'CANCELLED' | 'TOMBSTONE';
 
 export interface CancelFacts {

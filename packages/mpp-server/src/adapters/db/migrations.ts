@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { pgPaymentFunctions } from './pg-functions.ts';
 
 // The MPP server's schema, created in code and applied on open (Kysely Migrator). One schema for
 // SQLite and PostgreSQL: text keys, 64-bit integers for money (minor units) and times (epoch ms).
@@ -359,6 +360,7 @@ export const migrations: Record<string, Migration> = {
   '0002_system_accounts_derive_balance': systemAccountsDeriveBalance,
   '0003_int64_columns_are_integers': int64ColumnsAreIntegers,
   '0004_liberal_acceptance': liberalAcceptance,
+  '0005_pg_payment_functions': pgPaymentFunctions,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { ControlledTransaction, Transaction } from 'kysely';
 import { isRetryableConflict } from './errors.ts';
 import type { DbHandle } from './open.ts';
@@ -75,7 +76,14 @@ async function commitBatch(handle: DbHandle, batch: readonly PendingWork[]): Pro
   let trx: ControlledTransaction<Database> | undefined;
   try {
     trx = await handle.db.startTransaction().execute();
-    for (const pending of batch) settled.push(await runIsolated(trx, pending.work));
+    const savepoints = handle.native.engine === 'sqlite' ? savepointsOf(handle.native.database) : undefined;
+    for (const pending of batch) {
+      settled.push(
+        savepoints === undefined
+          ? await runIsolated(trx, pending.work)
+          : await runInSavepoint(trx, savepoints, pending.work),
+      );
+    }
     await trx.commit().execute();
   } catch (error) {
     // The batch as a whole failed (begin, a savepoint command, or the commit): nothing of it is stored.
@@ -92,6 +100,49 @@ async function commitBatch(handle: DbHandle, batch: readonly PendingWork[]): Pro
     if (outcome?.ok) pending.resolve(outcome.value);
     else pending.reject(outcome?.error);
   });
+}
+
+interface Savepoints {
+  readonly open: () => void;
+  readonly release: () => void;
+  readonly rollback: () => void;
+}
+
+const savepointStatements = new WeakMap<BetterSqlite3.Database, Savepoints>();
+
+/**
+ * The savepoint commands as prepared statements: every unit of a batch opens and releases one, and
+ * Kysely would build and compile each command afresh. They run on the connection the batch's
+ * transaction holds (better-sqlite3 has only the one).
+ */
+function savepointsOf(database: BetterSqlite3.Database): Savepoints {
+  let savepoints = savepointStatements.get(database);
+  if (savepoints === undefined) {
+    const open = database.prepare('savepoint unit');
+    const release = database.prepare('release savepoint unit');
+    const rollback = database.prepare('rollback to savepoint unit');
+    savepoints = { open: () => open.run(), release: () => release.run(), rollback: () => rollback.run() };
+    savepointStatements.set(database, savepoints);
+  }
+  return savepoints;
+}
+
+/** runIsolated with the prepared savepoint commands; the unit gets the batch's transaction itself. */
+async function runInSavepoint(
+  trx: ControlledTransaction<Database>,
+  savepoints: Savepoints,
+  work: (tx: Tx) => Promise<unknown>,
+): Promise<Settled> {
+  savepoints.open();
+  try {
+    const value = await work(trx);
+    savepoints.release();
+    return { ok: true, value };
+  } catch (error) {
+    savepoints.rollback();
+    savepoints.release();
+    return { ok: false, error };
+  }
 }
 
 async function runIsolated(
