@@ -4,8 +4,8 @@ import type { VirtualClock } from '@tapkit/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACQUIRER_GATEWAY_PATH, bytesToBase64, HttpNetworkConnection } from '../src/adapters/http-network.ts';
-import { AcquirerGateway, registerAcquirerGateway } from '../src/adapters/node-acquirer-gateway.ts';
-import { TcpNetworkConnection } from '../src/adapters/node-tcp.ts';
+import { registerAcquirerGateway } from '../src/adapters/node-acquirer-gateway.ts';
+import { type Acquirer, createAcquirer } from '../src/adapters/node-tcp.ts';
 import { InProcessNfcLink } from '../src/links/in-process.ts';
 import type { NetworkExchangeResult } from '../src/ports.ts';
 import { PosTerminal } from '../src/terminal.ts';
@@ -19,7 +19,7 @@ import { ScriptedCard } from './support/scripted-card.ts';
 interface Harness {
   server: FramedTestServer;
   gatewayClock: VirtualClock;
-  tcp: TcpNetworkConnection;
+  acquirer: Acquirer;
   app: FastifyInstance;
   url: string;
   seen: { mti: string; ok: boolean }[];
@@ -31,33 +31,32 @@ async function start(handler: ServerHandler): Promise<Harness> {
   const server = new FramedTestServer(handler);
   await server.listen();
   const gatewayClock = testClock();
-  const tcp = new TcpNetworkConnection({
-    host: '127.0.0.1',
-    port: server.port,
-    clock: gatewayClock,
-    connectTimeoutMs: 2_000,
-    pendingCountMax: 8,
-  });
   const seen: Harness['seen'] = [];
-  const gateway = new AcquirerGateway({
-    connection: tcp,
-    timeoutMsMax: 10_000,
-    timeoutMsDefault: 5_000,
-    inFlightMax: 4,
+  // The acquirer host as `tapkit up` builds it, with a test's small limits.
+  const acquirer = createAcquirer({
+    network: { host: '127.0.0.1', port: server.port },
+    clock: gatewayClock,
+    limits: {
+      connectTimeoutMs: 2_000,
+      pendingCountMax: 8,
+      timeoutMsMax: 10_000,
+      timeoutMsDefault: 5_000,
+      inFlightMax: 4,
+    },
     onExchange: (request: Iso8583Message, result: NetworkExchangeResult) =>
       seen.push({ mti: request.mti, ok: result.ok }),
   });
   const app = Fastify();
-  registerAcquirerGateway(app, gateway);
+  registerAcquirerGateway(app, acquirer.gateway);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  harness = { server, gatewayClock, tcp, app, url, seen };
+  harness = { server, gatewayClock, acquirer, app, url, seen };
   return harness;
 }
 
 afterEach(async () => {
   if (harness === undefined) return;
-  harness.tcp.close();
+  harness.acquirer.close();
   await harness.app.close();
   await harness.server.close();
   harness = undefined;

@@ -175,7 +175,11 @@ export interface AcquirerConfig {
   readonly logger?: TerminalLogger;
   readonly onForward?: AcquirerGatewayOptions['onForward'];
   readonly onExchange?: AcquirerGatewayOptions['onExchange'];
+  /** Tighter (or looser) limits than ACQUIRER_DEFAULTS, e.g. for a test; each one unset keeps its default. */
+  readonly limits?: Partial<AcquirerLimits>;
 }
+
+export type AcquirerLimits = { readonly [K in keyof typeof ACQUIRER_DEFAULTS]: number };
 
 export interface Acquirer {
   /** The POS's HTTP way in (registerAcquirerGateway mounts it). */
@@ -190,19 +194,20 @@ export interface Acquirer {
  */
 export function createAcquirer(config: AcquirerConfig): Acquirer {
   const logger = config.logger === undefined ? {} : { logger: config.logger };
+  const limits: AcquirerLimits = { ...ACQUIRER_DEFAULTS, ...config.limits };
   const connection = new TcpNetworkConnection({
     host: config.network.host,
     port: config.network.port,
     clock: config.clock,
-    connectTimeoutMs: ACQUIRER_DEFAULTS.connectTimeoutMs,
-    pendingCountMax: ACQUIRER_DEFAULTS.pendingCountMax,
+    connectTimeoutMs: limits.connectTimeoutMs,
+    pendingCountMax: limits.pendingCountMax,
     ...logger,
   });
   const gateway = new AcquirerGateway({
     connection,
-    timeoutMsMax: ACQUIRER_DEFAULTS.timeoutMsMax,
-    timeoutMsDefault: ACQUIRER_DEFAULTS.timeoutMsDefault,
-    inFlightMax: ACQUIRER_DEFAULTS.inFlightMax,
+    timeoutMsMax: limits.timeoutMsMax,
+    timeoutMsDefault: limits.timeoutMsDefault,
+    inFlightMax: limits.inFlightMax,
     ...(config.onForward === undefined ? {} : { onForward: config.onForward }),
     ...(config.onExchange === undefined ? {} : { onExchange: config.onExchange }),
     ...logger,
