@@ -2,6 +2,7 @@
 // entry and issuer link over ISO 8583 TCP) on one database, with expiry tracking and the clearing desk.
 // `tapkit up`, `tapkit mastercard` and the tests build the counterpart through createMastercard.
 import { type KeyObject, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import type { Clock } from '@tapkit/protocol';
 import type { Kysely } from 'kysely';
 import { type DbHandle, openDatabase } from './adapters/db/open.ts';
@@ -20,6 +21,7 @@ import {
   startNetwork,
 } from './network/index.ts';
 import { buildTokenServiceApp, type TokenServiceApp } from './token-service/app.ts';
+import type { IssuerApproval, TokenUpdateNotifier } from './token-service/ports.ts';
 
 /**
  * (tapkit) How long the network waits for Alipay+ before standing in. The spec gives 8 s for both the
@@ -56,7 +58,13 @@ export interface MastercardConfig {
   readonly tokenServicePort: number;
   readonly acquirerPort: number;
   readonly issuer: { readonly host: string; readonly port: number };
-  readonly alipayPlus: { readonly url: string; readonly verifyKey: KeyObject };
+  /**
+   * Alipay+ over signed HTTP; or, for a test of Mastercard alone, the two ports the token service calls
+   * Alipay+ through (authorizeService, notifyTokenUpdated).
+   */
+  readonly alipayPlus:
+    | { readonly url: string; readonly verifyKey: KeyObject }
+    | { readonly issuer: IssuerApproval; readonly notifier: TokenUpdateNotifier };
   /** The token service's RSA key: signs its calls to Alipay+. */
   readonly signingKey: KeyObject;
   /** The environment's IMK-AC, 16 bytes. */
@@ -123,7 +131,8 @@ export async function createMastercard(config: MastercardConfig): Promise<Master
       expiry,
       authorizations,
       db,
-      tokenServiceUrl: `http://${config.host}:${config.tokenServicePort}`,
+      // The port the server got, so that port 0 (any free port) gives a usable URL.
+      tokenServiceUrl: `http://${config.host}:${(tokenService.app.server.address() as AddressInfo).port}`,
       async close() {
         await network.stop();
         await tokenService.close();
@@ -158,16 +167,20 @@ function clearingDesk(
 }
 
 async function startTokenService(config: MastercardConfig, db: DbHandle): Promise<TokenServiceApp> {
+  const alipayPlus = config.alipayPlus;
   const tokenService = await buildTokenServiceApp({
     database: db,
-    alipayPlus: {
-      http: {
-        baseUrl: config.alipayPlus.url,
-        clientId: MASTERCARD_CLIENT_ID,
-        signingKey: { key: config.signingKey, keyVersion: '1' },
-        peerVerifyKeys: new Map([['1', config.alipayPlus.verifyKey]]),
-      },
-    },
+    alipayPlus:
+      'url' in alipayPlus
+        ? {
+            http: {
+              baseUrl: alipayPlus.url,
+              clientId: MASTERCARD_CLIENT_ID,
+              signingKey: { key: config.signingKey, keyVersion: '1' },
+              peerVerifyKeys: new Map([['1', alipayPlus.verifyKey]]),
+            },
+          }
+        : alipayPlus,
     clock: config.clock,
     imk: config.imk,
     encryptionKey: { keyId: encryptionKeyId, privateKeyText: config.encryptionKeyPem },

@@ -1,18 +1,14 @@
-// The network against the real token service, on every storage engine: a device registers, digitizes
-// and is provisioned over HTTP (fastify.inject); its credentials' session keys compute the ARQCs of
-// 0100s sent over real TCP; the network checks them through the token service's TokenDirectory and
-// keeps its ATC ledger, authorization log and advices in the same database.
+// The network against the real token service, on every storage engine, both built by createMastercard
+// as `tapkit up` builds them: a device registers, digitizes and is provisioned over HTTP
+// (fastify.inject); its credentials' session keys compute the ARQCs of 0100s sent over real TCP; the
+// network checks them through the token service's TokenDirectory and keeps its ATC ledger,
+// authorization log and advices in the same database.
 import { DE48_SUBELEMENT, getSubelements, getText } from '@tapkit/emv';
-import type { Kysely } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { KyselyAtcLedger } from '../src/network/adapters/atc-ledger-kysely.ts';
-import { migrateNetworkSchema } from '../src/network/adapters/migrations.ts';
-import { KyselyAdviceStore, KyselyAuthorizationLog } from '../src/network/adapters/network-store-kysely.ts';
-import { type RunningNetwork, startNetwork } from '../src/network/compose.ts';
-import { silentLogger } from '../src/network/logger.ts';
-import { noNetworkEvents } from '../src/network/ports.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RunningNetwork } from '../src/network/compose.ts';
 import type { TokenRecord } from '../src/ports.ts';
-import { activateToken, startTokenService, type TestTokenService } from './support/app.ts';
+import type { TokenServiceApp } from '../src/token-service/app.ts';
+import { activateToken, startMastercard, type TestMastercard } from './support/app.ts';
 import { tapRequest } from './support/card.ts';
 import { ANT_SECRET, type OpenedCredential } from './support/device.ts';
 import { testEngines } from './support/engines.ts';
@@ -20,7 +16,8 @@ import { TestAcquirer, TestIssuer } from './support/iso-peer.ts';
 
 for (const engine of testEngines()) {
   describe(`network with the token service [${engine.name}]`, () => {
-    let ts: TestTokenService;
+    let world: TestMastercard;
+    let ts: TokenServiceApp;
     let issuer: TestIssuer;
     let network: RunningNetwork;
     let acquirer: TestAcquirer;
@@ -29,9 +26,12 @@ for (const engine of testEngines()) {
     let credentials: OpenedCredential[];
 
     beforeEach(async () => {
-      ts = await startTokenService(engine);
-      const db = ts.database.db as unknown as Kysely<unknown>;
-      await migrateNetworkSchema(db);
+      issuer = new TestIssuer();
+      // createMastercard waits for the network's issuer link to sign on, so later counts see only the
+      // test's messages.
+      world = await startMastercard(engine, await issuer.listen());
+      ts = world.mastercard.tokenService;
+      network = world.mastercard.network;
       const activated = await activateToken(ts, 'customer-7');
       const { provisioned } = activated;
       credentials = activated.credentials;
@@ -39,28 +39,13 @@ for (const engine of testEngines()) {
       const record = await ts.directory.lookupByTokenPan(provisioned.cardProfile.tokenPan);
       if (record === undefined) throw new Error('provisioned token not in the directory');
       token = record;
-
-      issuer = new TestIssuer();
-      network = await startNetwork({
-        issuer: { host: '127.0.0.1', port: await issuer.listen() },
-        acquirer: { port: 0 },
-        tokens: ts.directory,
-        atcLedger: new KyselyAtcLedger(db),
-        authorizations: new KyselyAuthorizationLog(db),
-        adviceStore: new KyselyAdviceStore(db),
-        clock: ts.clock,
-        logger: silentLogger,
-        events: noNetworkEvents,
-      });
       acquirer = await TestAcquirer.connect(network.acquirerPort);
-      await vi.waitFor(() => expect(network.issuerLink.isConnected()).toBe(true));
     });
 
     afterEach(async () => {
       acquirer.close();
-      await network.stop();
+      await world.stop();
       await issuer.close();
-      await ts.stop();
     });
 
     function tap(credential: OpenedCredential | undefined, stan: string) {

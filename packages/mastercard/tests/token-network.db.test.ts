@@ -1,14 +1,13 @@
 // The token service and the network together, on every storage engine: a credential the token service
 // provisioned (decrypted by the device with its own key) computes an ARQC that the network accepts
 // through the token service's TokenDirectory (MK derived from IMK-AC), and a suspension made by the Ant
-// server over HTTP reaches the network at once (DE39 57 without asking the issuer).
+// server over HTTP reaches the network at once (DE39 57 without asking the issuer). Both are built by
+// createMastercard, as `tapkit up` builds them.
 import { getText } from '@tapkit/emv';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { InMemoryAtcLedger } from '../src/network/adapters/memory.ts';
-import { type RunningNetwork, startNetwork } from '../src/network/compose.ts';
-import { silentLogger } from '../src/network/logger.ts';
-import { noNetworkEvents } from '../src/network/ports.ts';
-import { activateToken, startTokenService, type TestTokenService } from './support/app.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningNetwork } from '../src/network/compose.ts';
+import type { TokenServiceApp } from '../src/token-service/app.ts';
+import { activateToken, startMastercard, type TestMastercard } from './support/app.ts';
 import { tapRequest } from './support/card.ts';
 import { ANT_SECRET } from './support/device.ts';
 import { testEngines } from './support/engines.ts';
@@ -16,31 +15,23 @@ import { TestAcquirer, TestIssuer } from './support/iso-peer.ts';
 
 for (const engine of testEngines()) {
   describe(`token service + network [${engine.name}]`, () => {
-    let ts: TestTokenService;
+    let world: TestMastercard;
+    let ts: TokenServiceApp;
     let issuer: TestIssuer;
     let network: RunningNetwork;
     let acquirer: TestAcquirer;
     beforeAll(async () => {
-      ts = await startTokenService(engine);
       issuer = new TestIssuer();
-      const issuerPort = await issuer.listen();
-      network = await startNetwork({
-        issuer: { host: '127.0.0.1', port: issuerPort },
-        acquirer: { port: 0 },
-        tokens: ts.directory,
-        atcLedger: new InMemoryAtcLedger(),
-        clock: ts.clock,
-        logger: silentLogger,
-        events: noNetworkEvents,
-      });
+      // createMastercard waits for the network's issuer link to sign on.
+      world = await startMastercard(engine, await issuer.listen());
+      ts = world.mastercard.tokenService;
+      network = world.mastercard.network;
       acquirer = await TestAcquirer.connect(network.acquirerPort);
-      await vi.waitFor(() => expect(network.issuerLink.isConnected()).toBe(true));
     });
     afterAll(async () => {
       acquirer.close();
-      await network.stop();
+      await world.stop();
       await issuer.close();
-      await ts.stop();
     });
 
     it('approves taps made with provisioned credentials and declines a suspended token with 57', async () => {

@@ -1,8 +1,15 @@
-// Builds the token service on a test engine with a virtual clock and Alipay+ doubles.
+// Builds the token service alone, or the whole Mastercard counterpart (createMastercard), on a test
+// engine with a virtual clock and Alipay+ doubles.
+import { createPrivateKey } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { hexToBytes } from '@tapkit/emv';
 import { VirtualClock } from '@tapkit/protocol';
 import { generateRsaKeyPair } from '@tapkit/protocol/node';
 import type { DbHandle } from '../../src/adapters/db/open.ts';
+import type { ClearingFileDelivery } from '../../src/clearing/index.ts';
+import { createMastercard, type Mastercard } from '../../src/compose.ts';
+import { silentLogger } from '../../src/network/logger.ts';
 import { buildTokenServiceApp, type TokenServiceApp } from '../../src/token-service/app.ts';
 import type { TokenServiceConfig } from '../../src/token-service/service.ts';
 import { ANT_SECRET, MPP_SECRET, TestDevice } from './device.ts';
@@ -57,11 +64,70 @@ export async function startTokenService(
   };
 }
 
+export interface TestMastercard {
+  readonly mastercard: Mastercard;
+  readonly clock: VirtualClock;
+  readonly issuer: FakeIssuer;
+  readonly notifier: RecordingNotifier;
+  /** The clearing files the clearing desk delivered. */
+  readonly delivered: Parameters<ClearingFileDelivery['clearingFileWritten']>[0][];
+  /** Closes the counterpart and the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole Mastercard counterpart as `tapkit up` builds it (token service, network, expiry tracking,
+ * clearing desk on one database), with Alipay+ doubles behind the token service and the issuer
+ * processor at `issuerPort`; every server on a free loopback port.
+ */
+export async function startMastercard(engine: TestEngine, issuerPort: number): Promise<TestMastercard> {
+  const database = await engine.open();
+  const clock = new VirtualClock(START_MS);
+  const issuer = new FakeIssuer();
+  const notifier = new RecordingNotifier();
+  const delivered: TestMastercard['delivered'] = [];
+  try {
+    const mastercard = await createMastercard({
+      db: database,
+      clock,
+      host: '127.0.0.1',
+      tokenServicePort: 0,
+      acquirerPort: 0,
+      issuer: { host: '127.0.0.1', port: issuerPort },
+      alipayPlus: { issuer, notifier },
+      // Signs calls to Alipay+ only; the doubles above take those calls in process.
+      signingKey: createPrivateKey(serviceKey.privateKeyPem),
+      imk: TEST_IMK,
+      encryptionKeyPem: serviceKey.privateKeyPem,
+      mppBearerSecret: MPP_SECRET,
+      antBearerSecret: ANT_SECRET,
+      provisioningDelayMs: { minMs: 0, maxMs: 0 },
+      clearingDir: join(tmpdir(), 'tapkit-mastercard-test-clearing'),
+      delivery: { clearingFileWritten: async (file) => void delivered.push(file) },
+      logger: silentLogger,
+    });
+    return {
+      mastercard,
+      clock,
+      issuer,
+      notifier,
+      delivered,
+      async stop() {
+        await mastercard.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
 /**
  * A registered device with an ACTIVE token and its first credentials opened (session keys in clear),
  * for tests that go on to tap: the network's integration test builds 0100s from these.
  */
-export async function activateToken(ts: TestTokenService, customerId: string) {
+export async function activateToken(ts: Pick<TokenServiceApp, 'app'>, customerId: string) {
   const device = new TestDevice(ts.app, customerId);
   await device.register();
   const { taskId, tokenUniqueReference } = await device.ok('DIGITIZE', { deviceId: device.deviceId });
