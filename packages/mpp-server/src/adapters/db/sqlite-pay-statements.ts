@@ -97,6 +97,13 @@ export function sqlitePayStatements(database: BetterSqlite3.Database): SqlitePay
 }
 
 function prepare(db: BetterSqlite3.Database): SqlitePayStatements {
+  const statements = prepareStatements(db);
+  return { ...readers(statements), ...writers(statements) };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+function prepareStatements(db: BetterSqlite3.Database) {
   const tokenCustomer = db
     .prepare('select customer_id from token_customers where token_reference = ?')
     .pluck();
@@ -146,6 +153,30 @@ function prepare(db: BetterSqlite3.Database): SqlitePayStatements {
       'done_at_ms = null, opened_at_ms = excluded.opened_at_ms',
   );
   return {
+    tokenCustomer,
+    findPay,
+    wallet,
+    usage,
+    transfer,
+    posting,
+    debit,
+    credit,
+    insertPay,
+    updatePay,
+    notify,
+  };
+}
+
+function readers({
+  tokenCustomer,
+  findPay,
+  wallet,
+  usage,
+}: Statements): Pick<
+  SqlitePayStatements,
+  'findTokenCustomer' | 'findPay' | 'readCustomerWallet' | 'readDailyUsage'
+> {
+  return {
     findTokenCustomer: (reference) => tokenCustomer.get(reference) as string | undefined,
     findPay: (id) => {
       const row = findPay.get(id) as
@@ -175,6 +206,14 @@ function prepare(db: BetterSqlite3.Database): SqlitePayStatements {
         | undefined;
       return { amountMinor: row?.amount_minor ?? 0n, count: Number(row?.payment_count ?? 0n) };
     },
+  };
+}
+
+function writers(
+  statements: Statements,
+): Pick<SqlitePayStatements, 'applyTransfer' | 'insertPay' | 'updatePay' | 'openNotify'> {
+  const { transfer, posting, debit, credit, insertPay, updatePay, notify } = statements;
+  return {
     applyTransfer: (plan, nowMs) => {
       transfer.run(
         plan.id,
