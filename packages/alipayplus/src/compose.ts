@@ -3,6 +3,7 @@
 // configured with one MPP and the Mastercard token service. `tapkit up`, `tapkit alipayplus` and the
 // tests build the counterpart through createAlipayPlus.
 import type { KeyObject } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import type { Clock } from '@tapkit/protocol';
 import type { SigningKey } from '@tapkit/protocol/node';
 import type { NfcIssueConfig } from '@tapkit/protocol/wire/ant-sdk';
@@ -98,7 +99,8 @@ export async function createAlipayPlus(config: AlipayPlusConfig): Promise<Alipay
     ant: running,
     issuer,
     antDb: runningDb,
-    url: `http://${config.host}:${config.httpPort}`,
+    // The port the server got, so that port 0 (any free port) gives a usable URL.
+    url: `http://${config.host}:${(running.app.server.address() as AddressInfo).port}`,
     async close() {
       await running.close();
       await issuer.close();
