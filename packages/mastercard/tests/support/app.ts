@@ -102,6 +102,7 @@ export async function startMastercard(engine: TestEngine, issuerPort: number): P
       mppBearerSecret: MPP_SECRET,
       antBearerSecret: ANT_SECRET,
       provisioningDelayMs: { minMs: 0, maxMs: 0 },
+      // Only closing the business day writes there, which these tests do not do.
       clearingDir: join(tmpdir(), 'tapkit-mastercard-test-clearing'),
       delivery: { clearingFileWritten: async (file) => void delivered.push(file) },
       logger: silentLogger,
