@@ -22,6 +22,51 @@ import { type Kysely, type Migration, sql } from 'kysely';
 // the same order as the TypeScript answer; the result objects come from the caller (p_result_codes and
 // p_result_texts side by side), so the catalog of codes and messages stays in one place.
 
+// The steps every payment function shares, written once: a transfer with its two postings (leg 0 the
+// source, debited; leg 1 the destination, credited), the int64-guarded credit of an account, and the
+// notifyPayment outbox row (re-)opened. plpgsql resolves them at call time; the migration creates them
+// first anyway, one statement each.
+const sharedFunctionsSql = [
+  `
+create or replace function mpp_post_transfer(
+  p_transfer_id text, p_kind text, p_currency text, p_amount_minor bigint, p_customer_id text,
+  p_from_account_id text, p_to_account_id text, p_now_ms bigint)
+returns void language plpgsql as $fn$
+begin
+  insert into transfers (id, kind, currency, amount_minor, customer_id, checked_fields, created_at_ms)
+    values (p_transfer_id, p_kind, p_currency, p_amount_minor, p_customer_id, null, p_now_ms);
+  insert into postings (transfer_id, leg, account_id, currency, amount_minor) values
+    (p_transfer_id, 0, p_from_account_id, p_currency, -p_amount_minor),
+    (p_transfer_id, 1, p_to_account_id, p_currency, p_amount_minor);
+end
+$fn$`,
+  `
+create or replace function mpp_credit(p_account_id text, p_currency text, p_amount_minor bigint)
+returns void language plpgsql as $fn$
+begin
+  update accounts set balance_minor = balance_minor + p_amount_minor
+    where id = p_account_id and currency = p_currency
+      and balance_minor <= 9223372036854775807 - p_amount_minor;
+  if not found then
+    raise exception 'ledger: account % (%) does not exist or would pass the int64 limit',
+      p_account_id, p_currency;
+  end if;
+end
+$fn$`,
+  `
+create or replace function mpp_open_notify(p_request_id text, p_now_ms bigint)
+returns void language plpgsql as $fn$
+begin
+  insert into notify_outbox (payment_request_id, next_attempt_at_ms, attempt_count, attempts_total,
+      generation, claimed_by, claimed_until_ms, done_at_ms, created_at_ms, opened_at_ms)
+    values (p_request_id, p_now_ms, 0, 0, 0, null, null, null, p_now_ms, p_now_ms)
+    on conflict (payment_request_id) do update set next_attempt_at_ms = p_now_ms, attempt_count = 0,
+      generation = notify_outbox.generation + 1, claimed_by = null, claimed_until_ms = null,
+      done_at_ms = null, opened_at_ms = p_now_ms;
+end
+$fn$`,
+];
+
 const payFunctionSql = `
 create or replace function mpp_pay(
   p_request_id text, p_customer_id text, p_payment_method_id text,
@@ -103,11 +148,8 @@ begin
   end if;
 
   if v_code = 'SUCCESS' then
-    insert into transfers (id, kind, currency, amount_minor, customer_id, checked_fields, created_at_ms)
-      values (v_transfer_id, 'PAY', p_pay_to_currency, p_pay_to_minor, v_customer, null, p_now_ms);
-    insert into postings (transfer_id, leg, account_id, currency, amount_minor) values
-      (v_transfer_id, 0, v_wallet_id, p_pay_to_currency, -p_pay_to_minor),
-      (v_transfer_id, 1, 'S:ALIPAYPLUS_SETTLEMENT:' || p_pay_to_currency, p_pay_to_currency, p_pay_to_minor);
+    perform mpp_post_transfer(v_transfer_id, 'PAY', p_pay_to_currency, p_pay_to_minor, v_customer,
+      v_wallet_id, 'S:ALIPAYPLUS_SETTLEMENT:' || p_pay_to_currency, p_now_ms);
     update accounts set balance_minor = balance_minor - p_pay_to_minor
       where id = v_wallet_id and currency = p_pay_to_currency;
     if not found then
@@ -142,12 +184,7 @@ begin
         p_notify_url, p_now_ms, p_now_ms);
   end if;
 
-  insert into notify_outbox (payment_request_id, next_attempt_at_ms, attempt_count, attempts_total,
-      generation, claimed_by, claimed_until_ms, done_at_ms, created_at_ms, opened_at_ms)
-    values (p_request_id, p_now_ms, 0, 0, 0, null, null, null, p_now_ms, p_now_ms)
-    on conflict (payment_request_id) do update set next_attempt_at_ms = p_now_ms, attempt_count = 0,
-      generation = notify_outbox.generation + 1, claimed_by = null, claimed_until_ms = null,
-      done_at_ms = null, opened_at_ms = p_now_ms;
+  perform mpp_open_notify(p_request_id, p_now_ms);
   kind := 'NEW';
 end
 $fn$`;
@@ -185,18 +222,9 @@ begin
     for update;
   if not found then return 'CHANGED'; end if;
   if p_amount_minor is not null then
-    insert into transfers (id, kind, currency, amount_minor, customer_id, checked_fields, created_at_ms)
-      values (p_transfer_id, 'CANCEL', p_currency, p_amount_minor, p_seen_customer_id, null, p_now_ms);
-    insert into postings (transfer_id, leg, account_id, currency, amount_minor) values
-      (p_transfer_id, 0, p_from_account_id, p_currency, -p_amount_minor),
-      (p_transfer_id, 1, p_to_account_id, p_currency, p_amount_minor);
-    update accounts set balance_minor = balance_minor + p_amount_minor
-      where id = p_to_account_id and currency = p_currency
-        and balance_minor <= 9223372036854775807 - p_amount_minor;
-    if not found then
-      raise exception 'ledger: account % (%) does not exist or would pass the int64 limit',
-        p_to_account_id, p_currency;
-    end if;
+    perform mpp_post_transfer(p_transfer_id, 'CANCEL', p_currency, p_amount_minor, p_seen_customer_id,
+      p_from_account_id, p_to_account_id, p_now_ms);
+    perform mpp_credit(p_to_account_id, p_currency, p_amount_minor);
   end if;
   update payments set cancel_response_json = p_cancel_json, updated_at_ms = p_now_ms,
       status = case when p_closes then 'CANCELLED' else status end,
@@ -204,12 +232,7 @@ begin
     where payment_request_id = p_request_id;
   if p_closes and not exists (select 1 from notify_outbox where payment_request_id = p_request_id
       and done_at_ms is not null) then
-    insert into notify_outbox (payment_request_id, next_attempt_at_ms, attempt_count, attempts_total,
-        generation, claimed_by, claimed_until_ms, done_at_ms, created_at_ms, opened_at_ms)
-      values (p_request_id, p_now_ms, 0, 0, 0, null, null, null, p_now_ms, p_now_ms)
-      on conflict (payment_request_id) do update set next_attempt_at_ms = p_now_ms, attempt_count = 0,
-        generation = notify_outbox.generation + 1, claimed_by = null, claimed_until_ms = null,
-        done_at_ms = null, opened_at_ms = p_now_ms;
+    perform mpp_open_notify(p_request_id, p_now_ms);
   end if;
   return 'DONE';
 end
@@ -250,18 +273,9 @@ begin
   perform 1 from refunds where refund_request_id = p_refund_request_id;
   if found then return 'CHANGED'; end if;
   if p_amount_minor is not null then
-    insert into transfers (id, kind, currency, amount_minor, customer_id, checked_fields, created_at_ms)
-      values (p_transfer_id, 'REFUND', p_currency, p_amount_minor, p_seen_customer_id, null, p_now_ms);
-    insert into postings (transfer_id, leg, account_id, currency, amount_minor) values
-      (p_transfer_id, 0, p_from_account_id, p_currency, -p_amount_minor),
-      (p_transfer_id, 1, p_to_account_id, p_currency, p_amount_minor);
-    update accounts set balance_minor = balance_minor + p_amount_minor
-      where id = p_to_account_id and currency = p_currency
-        and balance_minor <= 9223372036854775807 - p_amount_minor;
-    if not found then
-      raise exception 'ledger: account % (%) does not exist or would pass the int64 limit',
-        p_to_account_id, p_currency;
-    end if;
+    perform mpp_post_transfer(p_transfer_id, 'REFUND', p_currency, p_amount_minor, p_seen_customer_id,
+      p_from_account_id, p_to_account_id, p_now_ms);
+    perform mpp_credit(p_to_account_id, p_currency, p_amount_minor);
   end if;
   if p_add_refund_minor is not null then
     update payments set refunded_minor = refunded_minor + p_add_refund_minor,
@@ -328,20 +342,11 @@ begin
       on conflict (id) do nothing;
   end if;
   if p_credited_minor > 0 then
-    insert into transfers (id, kind, currency, amount_minor, customer_id, checked_fields, created_at_ms)
-      values (v_transfer_id, 'ADJUST_REFUND', p_credited_currency, p_credited_minor,
-        case when p_credit_customer then p_customer_id end, null, p_now_ms);
-    insert into postings (transfer_id, leg, account_id, currency, amount_minor) values
-      (v_transfer_id, 0, 'S:REFUNDS:' || p_credited_currency, p_credited_currency, -p_credited_minor),
-      (v_transfer_id, 1, p_credited_account_id, p_credited_currency, p_credited_minor);
+    perform mpp_post_transfer(v_transfer_id, 'ADJUST_REFUND', p_credited_currency, p_credited_minor,
+      case when p_credit_customer then p_customer_id end, 'S:REFUNDS:' || p_credited_currency,
+      p_credited_account_id, p_now_ms);
     if p_credit_customer then
-      update accounts set balance_minor = balance_minor + p_credited_minor
-        where id = p_credited_account_id and currency = p_credited_currency
-          and balance_minor <= 9223372036854775807 - p_credited_minor;
-      if not found then
-        raise exception 'ledger: account % (%) does not exist or would pass the int64 limit',
-          p_credited_account_id, p_credited_currency;
-      end if;
+      perform mpp_credit(p_credited_account_id, p_credited_currency, p_credited_minor);
     end if;
   end if;
   insert into adjust_refunds (refund_request_id, refund_id, sub_scenario_type, customer_id,
@@ -366,6 +371,7 @@ async function isPostgres(db: Kysely<unknown>): Promise<boolean> {
 export const pgPaymentFunctions: Migration = {
   async up(db: Kysely<unknown>) {
     if (!(await isPostgres(db))) return;
+    for (const text of sharedFunctionsSql) await sql.raw(text).execute(db);
     await sql.raw(payFunctionSql).execute(db);
     await sql.raw(cancelFunctionSql).execute(db);
     await sql.raw(refundFunctionSql).execute(db);
